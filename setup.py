@@ -20,6 +20,7 @@ INSTALL_REQUIRES = [
     "absl-py",
     "ml-collections==1.1.0",
     "clu",
+    "tensorboard",  # clu's summary writer; not pulled in by tensorflow-cpu 2.21
     "opensmile==2.6.0",
     "praat-parselmouth==0.4.7",
     "scikit-learn",

@@ -1,0 +1,188 @@
+"""Input pipeline: a TFDS corpus of raw 16 kHz audio -> padded segment batches.
+
+Corpora are small (RAVDESS is 180 MB as int16), so a corpus is read once into
+host memory and folds are index selections; batches hold raw int16 audio and
+the front-end runs on the device.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import ml_collections
+import numpy as np
+import tensorflow_datasets as tfds
+
+import data_builders  # noqa: F401  (registers ravdess, emodb, synthetic)
+
+SPLIT_PREFIX = "speaker_"
+
+
+@dataclasses.dataclass
+class Corpus:
+    """One corpus in memory: an entry per utterance."""
+
+    name: str
+    audio: list[np.ndarray]  # int16 waveforms
+    labels: np.ndarray  # int32 emotion ids
+    speakers: np.ndarray  # str speaker codes
+    genders: np.ndarray  # str "female" / "male"
+    file_names: np.ndarray  # str
+    class_names: list[str]
+    sample_rate: int
+
+    @property
+    def speaker_ids(self) -> list[str]:
+        return sorted(set(self.speakers.tolist()))
+
+    def speaker_genders(self) -> dict[str, str]:
+        return dict(zip(self.speakers.tolist(), self.genders.tolist(), strict=True))
+
+    def select(self, speakers: Sequence[str]) -> np.ndarray:
+        """Indices of the utterances of `speakers`."""
+        return np.flatnonzero(np.isin(self.speakers, list(speakers)))
+
+
+def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuilder:
+    """Returns the corpus builder, building it first when possible.
+
+    `synthetic` builds from nothing; real corpora build from `manual_dir`. A
+    real corpus that is neither built nor given a manual_dir is an error that
+    says what to run.
+    """
+    builder = tfds.builder(config.corpus, data_dir=config.data_dir or None)
+    if builder.is_prepared():
+        return builder
+    manual_dir = config.get("manual_dir") or None
+    if manual_dir is None and not config.corpus.startswith("synthetic"):
+        raise FileNotFoundError(
+            f"Corpus {config.corpus!r} is not built in {builder.data_dir_root}. Build it "
+            f"with `tfds build data_builders/{config.corpus.split('/')[0]} "
+            "--manual_dir=PATH` or pass --config.dataset.manual_dir=PATH."
+        )
+    if manual_dir is not None and not Path(manual_dir).expanduser().is_dir():
+        raise FileNotFoundError(
+            f"dataset.manual_dir {manual_dir!r} is not a directory."
+        )
+    download_config = tfds.download.DownloadConfig(
+        manual_dir=str(Path(manual_dir).expanduser()) if manual_dir else None
+    )
+    builder.download_and_prepare(download_config=download_config)
+    return builder
+
+
+def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
+    """Reads every speaker split of `config.corpus` into memory."""
+    builder = prepare_builder(config)
+    info = builder.info
+    emotion = info.features["emotion"]
+    gender = info.features["gender"]
+    audio, labels, speakers, genders, names = [], [], [], [], []
+    for split in sorted(info.splits):
+        if not split.startswith(SPLIT_PREFIX):
+            continue
+        for ex in tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)):
+            audio.append(ex["audio"].astype(np.int16))
+            labels.append(int(ex["emotion"]))
+            speakers.append(ex["speaker"].decode())
+            genders.append(gender.int2str(int(ex["gender"])))
+            names.append(ex["file_name"].decode())
+    if not audio:
+        raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
+    return Corpus(
+        name=config.corpus,
+        audio=audio,
+        labels=np.asarray(labels, np.int32),
+        speakers=np.asarray(speakers),
+        genders=np.asarray(genders),
+        file_names=np.asarray(names),
+        class_names=list(emotion.names),
+        sample_rate=info.features["audio"].sample_rate,
+    )
+
+
+@dataclasses.dataclass
+class Segments:
+    """Sub-utterances: fixed-width int16 audio, true lengths, their utterance."""
+
+    audio: np.ndarray  # [S, max_samples] int16, zero-padded
+    lengths: np.ndarray  # [S] int32
+    labels: np.ndarray  # [S] int32
+    utterance: np.ndarray  # [S] int32, index into the utterance list given
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
+def split_utterance(num_samples: int, max_samples: int) -> list[tuple[int, int]]:
+    """(start, stop) of the fewest nearly equal pieces, none over max_samples."""
+    pieces = max(1, math.ceil(num_samples / max_samples))
+    bounds = np.linspace(0, num_samples, pieces + 1).round().astype(int)
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+
+def make_segments(
+    audio: Sequence[np.ndarray], labels: np.ndarray, max_samples: int
+) -> Segments:
+    """Splits each utterance longer than `max_samples` into sub-utterances (Satt)."""
+    rows, lengths, seg_labels, owners = [], [], [], []
+    for i, (clip, label) in enumerate(zip(audio, labels, strict=True)):
+        for start, stop in split_utterance(len(clip), max_samples):
+            row = np.zeros(max_samples, np.int16)
+            row[: stop - start] = clip[start:stop]
+            rows.append(row)
+            lengths.append(stop - start)
+            seg_labels.append(label)
+            owners.append(i)
+    return Segments(
+        audio=np.stack(rows) if rows else np.zeros((0, max_samples), np.int16),
+        lengths=np.asarray(lengths, np.int32),
+        labels=np.asarray(seg_labels, np.int32),
+        utterance=np.asarray(owners, np.int32),
+    )
+
+
+def class_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Weights inversely proportional to class size, mean 1 over examples."""
+    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
+    present = counts > 0
+    weights = np.zeros(num_classes)
+    weights[present] = len(labels) / (present.sum() * counts[present])
+    return weights.astype(np.float32)
+
+
+def batches(
+    segments: Segments,
+    batch_size: int,
+    example_weights: np.ndarray | None = None,
+    rng: np.random.Generator | None = None,
+) -> Iterator[dict[str, np.ndarray]]:
+    """Fixed-size batches over all segments, shuffled when `rng` is given.
+
+    The last batch is padded with weight-0 copies so every batch has one shape
+    and no example is dropped. `weight` is the loss weight (0 on padding),
+    `index` the segment index (-1 on padding).
+    """
+    n = len(segments)
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    weights = np.ones(n, np.float32) if example_weights is None else example_weights
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        valid = np.ones(batch_size, bool)
+        valid[len(idx) :] = False
+        padded = np.resize(idx, batch_size) if len(idx) else np.zeros(batch_size, int)
+        yield {
+            "audio": segments.audio[padded],
+            "length": segments.lengths[padded],
+            "label": segments.labels[padded],
+            "weight": np.where(valid, weights[padded], 0.0).astype(np.float32),
+            "index": np.where(valid, padded, -1).astype(np.int32),
+        }
+
+
+def shard(batch: dict[str, np.ndarray], num_devices: int) -> dict[str, np.ndarray]:
+    """`[B, ...]` -> `[num_devices, B // num_devices, ...]` for `jax.pmap`."""
+    return {k: v.reshape(num_devices, -1, *v.shape[1:]) for k, v in batch.items()}

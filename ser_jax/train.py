@@ -1,0 +1,509 @@
+"""Training and speaker-independent evaluation: `train_and_evaluate(config, workdir)`.
+
+One call runs every fold of the protocol (or `config.fold` alone). Each fold
+trains data-parallel with `jax.pmap` over the local devices, keeps Orbax
+checkpoints of its latest and best-on-validation epochs, and is skipped when
+its result already exists, so a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+from absl import logging
+from clu import metric_writers
+from flax import nnx
+
+from ser_jax import frontends, input_pipeline, metrics, models, protocols, reporting
+from ser_jax.checkpoints import FoldCheckpoints
+
+AXIS = "batch"
+
+
+# ----------------------------------------------------------------------------
+# Devices and replicated state.
+
+
+def local_devices(num_devices: int) -> list[jax.Device]:
+    """The first `num_devices` local devices (all of them for 0)."""
+    devices = jax.local_devices()
+    if num_devices > len(devices):
+        raise ValueError(
+            f"num_devices={num_devices}, but only {len(devices)} are available"
+        )
+    return devices[: num_devices or len(devices)]
+
+
+def replicate(tree: Any, devices: list[jax.Device]) -> Any:
+    """Stacks a copy per device; pmap places slice i on device i."""
+    return jax.tree.map(lambda x: np.stack([np.asarray(x)] * len(devices)), tree)
+
+
+def unreplicate(tree: Any) -> Any:
+    return jax.tree.map(lambda x: np.asarray(x[0]), tree)
+
+
+# ----------------------------------------------------------------------------
+# Steps (pure functions of graphdef + state, pmapped over devices).
+
+
+def to_float(audio: jax.Array) -> jax.Array:
+    return audio.astype(jnp.float32) / 32768.0
+
+
+def train_step(graphdef, frontend, state, batch, key):
+    """One step on a device's shard; gradients sum to the global-batch gradient.
+
+    Each device divides its weighted loss by the global weight total, so the
+    psum of per-device gradients equals the gradient of the loss over the whole
+    batch: results do not depend on the number of devices. Dropout draws a
+    different key on every device.
+    """
+    model, optimizer = nnx.merge(graphdef, state)
+    key = jax.random.fold_in(key, jax.lax.axis_index(AXIS))
+    features, lengths = frontend(to_float(batch["audio"]), batch["length"])
+    weight = batch["weight"]
+    total_weight = jnp.maximum(jax.lax.psum(weight.sum(), AXIS), 1e-9)
+
+    def loss_fn(model):
+        logits = model(features, lengths, dropout_key=key)
+        ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"])
+        return (ce * weight).sum() / total_weight
+
+    loss, grads = nnx.value_and_grad(loss_fn)(model)
+    grads = jax.lax.psum(grads, AXIS)
+    optimizer.update(model, grads)
+    step_metrics = {
+        "loss": jax.lax.psum(loss, AXIS),
+        "grad_norm": optax.global_norm(grads),
+    }
+    return nnx.state((model, optimizer)), step_metrics
+
+
+def predict_step(graphdef, frontend, state, batch):
+    """Class posteriors for a device's shard (no dropout)."""
+    model, _ = nnx.merge(graphdef, state)
+    features, lengths = frontend(to_float(batch["audio"]), batch["length"])
+    return jax.nn.softmax(model(features, lengths), axis=-1)
+
+
+def create_optimizer(
+    config: ml_collections.ConfigDict, total_steps: int, steps_per_epoch: int
+):
+    """AdamW with linear warm-up and cosine decay."""
+    schedule = optax.warmup_cosine_decay_schedule(
+        init_value=0.0,
+        peak_value=config.learning_rate,
+        warmup_steps=min(config.warmup_epochs * steps_per_epoch, total_steps - 1),
+        decay_steps=total_steps,
+        end_value=config.learning_rate * 0.01,
+    )
+    tx = optax.adamw(schedule, weight_decay=config.weight_decay)
+    if config.grad_clip_norm:
+        tx = optax.chain(optax.clip_by_global_norm(config.grad_clip_norm), tx)
+    return tx, schedule
+
+
+# ----------------------------------------------------------------------------
+# Evaluation.
+
+
+def predict(
+    p_predict, state, segments, batch_size: int, num_devices: int
+) -> np.ndarray:
+    """Posteriors `[num_segments, num_classes]` in segment order."""
+    outputs = []
+    for batch in input_pipeline.batches(segments, batch_size):
+        probs = p_predict(state, input_pipeline.shard(batch, num_devices))
+        probs = np.asarray(probs).reshape(batch_size, -1)
+        outputs.append(probs[batch["index"] >= 0])
+    return np.concatenate(outputs)
+
+
+def evaluate(
+    probs: np.ndarray,
+    segments: input_pipeline.Segments,
+    utterance_labels: np.ndarray,
+    class_names: list[str],
+) -> dict:
+    """Metrics per segment and per utterance (mean of its segments' posteriors)."""
+    k = len(class_names)
+    seg_cm = metrics.confusion_matrix(segments.labels, probs.argmax(-1), k)
+    utt_probs = np.zeros((len(utterance_labels), k))
+    np.add.at(utt_probs, segments.utterance, probs)
+    utt_probs /= np.maximum(
+        np.bincount(segments.utterance, minlength=len(utt_probs)), 1
+    )[:, None]
+    utt_cm = metrics.confusion_matrix(utterance_labels, utt_probs.argmax(-1), k)
+    out = {}
+    for level, cm in (("segment", seg_cm), ("utterance", utt_cm)):
+        out[level] = metrics.metrics_from_confusion(cm, class_names)
+        out[level]["confusion_matrix"] = cm.tolist()
+    out["utterance_probs"] = utt_probs
+    return out
+
+
+# ----------------------------------------------------------------------------
+# One fold.
+
+
+class FoldRunner:
+    """Trains, checkpoints and tests one fold."""
+
+    def __init__(self, config, corpus, fold, fold_dir: Path, devices, progress):
+        self.config, self.corpus, self.fold, self.dir = config, corpus, fold, fold_dir
+        self.devices = devices
+        self.progress = progress
+        self.num_devices = len(devices)
+        for name in ("batch_size", "eval_batch_size"):
+            if config[name] % self.num_devices:
+                raise ValueError(
+                    f"{name}={config[name]} is not divisible by {self.num_devices} devices"
+                )
+        max_samples = round(config.max_segment_seconds * corpus.sample_rate)
+        self.frontend = frontends.create_frontend(
+            config.frontend, corpus.sample_rate, max_samples
+        )
+        self.data = {}
+        for split, speakers in (
+            ("train", fold.train_speakers),
+            ("val", fold.val_speakers),
+            ("test", fold.test_speakers),
+        ):
+            idx = corpus.select(speakers)
+            if len(idx) == 0:
+                raise ValueError(
+                    f"Fold {fold.index}: no {split} utterances for speakers {speakers}"
+                )
+            self.data[split] = (
+                idx,
+                input_pipeline.make_segments(
+                    [corpus.audio[i] for i in idx], corpus.labels[idx], max_samples
+                ),
+            )
+        protocols.check_no_leakage(
+            fold,
+            train_speakers=corpus.speakers[self.data["train"][0]],
+            val_speakers=corpus.speakers[self.data["val"][0]],
+        )
+
+    def build(self):
+        config, k = self.config, len(self.corpus.class_names)
+        train_segments = self.data["train"][1]
+        self.steps_per_epoch = math.ceil(len(train_segments) / config.batch_size)
+        self.total_steps = self.steps_per_epoch * config.num_epochs
+        tx, self.schedule = create_optimizer(
+            config, self.total_steps, self.steps_per_epoch
+        )
+        rngs = nnx.Rngs(
+            params=jax.random.fold_in(jax.random.key(config.seed), self.fold.index)
+        )
+        model = models.create_model(config.model, self.frontend.output_shape, k, rngs)
+        optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
+        self.graphdef, state = nnx.split((model, optimizer))
+        self.template = nnx.to_pure_dict(state)
+        self.state_struct = state
+        self.num_params = sum(
+            x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))
+        )
+        self.p_train = jax.pmap(
+            functools.partial(train_step, self.graphdef, self.frontend),
+            axis_name=AXIS,
+            devices=self.devices,
+            in_axes=(0, 0, None),
+            donate_argnums=(0,),
+        )
+        self.p_predict = jax.pmap(
+            functools.partial(predict_step, self.graphdef, self.frontend),
+            axis_name=AXIS,
+            devices=self.devices,
+        )
+        weights = (
+            input_pipeline.class_weights(train_segments.labels, k)
+            if config.class_weighting
+            else np.ones(k, np.float32)
+        )
+        self.example_weights = weights[train_segments.labels]
+        return state
+
+    def to_device_state(self, pure: dict):
+        state = self.state_struct
+        nnx.replace_by_pure_dict(state, pure)
+        return replicate(state, self.devices)
+
+    def run(self) -> dict:
+        config = self.config
+        state = self.build()
+        ckpt = FoldCheckpoints(self.dir / "checkpoints")
+        restored = ckpt.restore_latest(self.template)
+        if restored is None:
+            start_epoch, meta = (
+                0,
+                {"best_val_uar": -1.0, "best_epoch": -1, "history": []},
+            )
+            rep_state = replicate(state, self.devices)
+        else:
+            pure, meta = restored
+            start_epoch = int(meta["epoch"])
+            rep_state = self.to_device_state(pure)
+            logging.info(
+                "Fold %d: resumed after epoch %d", self.fold.index, start_epoch
+            )
+
+        writer = metric_writers.create_default_writer(str(self.dir), asynchronous=False)
+        train_segments = self.data["train"][1]
+        val_idx, val_segments = self.data["val"]
+        base_key = jax.random.key(config.seed)
+        for epoch in range(start_epoch, config.num_epochs):
+            rng = np.random.default_rng([config.seed, self.fold.index, epoch])
+            losses = []
+            t0 = time.time()
+            for i, batch in enumerate(
+                input_pipeline.batches(
+                    train_segments, config.batch_size, self.example_weights, rng
+                )
+            ):
+                step = epoch * self.steps_per_epoch + i
+                rep_state, m = self.p_train(
+                    rep_state,
+                    input_pipeline.shard(batch, self.num_devices),
+                    jax.random.fold_in(base_key, step),
+                )
+                losses.append(m["loss"])
+                if (step + 1) % config.log_every_steps == 0:
+                    writer.write_scalars(
+                        step + 1,
+                        {
+                            "train_loss": float(m["loss"][0]),
+                            "grad_norm": float(m["grad_norm"][0]),
+                            "learning_rate": float(self.schedule(step)),
+                        },
+                    )
+            train_loss = float(np.mean([np.asarray(x)[0] for x in losses]))
+            epoch_seconds = time.time() - t0
+            probs = predict(
+                self.p_predict,
+                rep_state,
+                val_segments,
+                config.eval_batch_size,
+                self.num_devices,
+            )
+            val = evaluate(
+                probs,
+                val_segments,
+                self.corpus.labels[val_idx],
+                self.corpus.class_names,
+            )
+            val_uar = val["utterance"]["uar"]
+            step = (epoch + 1) * self.steps_per_epoch
+            writer.write_scalars(
+                step,
+                {
+                    "train_loss_epoch": train_loss,
+                    "val_uar": val_uar,
+                    "val_wa": val["utterance"]["wa"],
+                    "steps_per_second": self.steps_per_epoch / epoch_seconds,
+                },
+            )
+            meta["history"].append(
+                {"epoch": epoch + 1, "train_loss": train_loss, "val_uar": val_uar}
+            )
+            meta["epoch"] = epoch + 1
+            state_now = unreplicate(nnx.to_pure_dict(rep_state))
+            if val_uar > meta["best_val_uar"]:
+                meta.update(best_val_uar=val_uar, best_epoch=epoch + 1)
+                ckpt.save_best(epoch + 1, state_now, meta)
+            ckpt.save_latest(epoch + 1, state_now, meta)
+            self.progress.epoch_done(
+                self.fold.index,
+                epoch + 1,
+                train_loss,
+                val_uar,
+                meta,
+                self.steps_per_epoch / epoch_seconds,
+            )
+        ckpt.wait_until_finished()
+
+        pure, best_meta = ckpt.restore_best(self.template)
+        ckpt.close()
+        rep_state = self.to_device_state(pure)
+        record = {
+            "fold": self.fold.index,
+            **self.fold.to_dict(),
+            "num_params": int(self.num_params),
+            "num_utterances": {s: int(len(self.data[s][0])) for s in self.data},
+            "num_segments": {s: len(self.data[s][1]) for s in self.data},
+            "best_epoch": best_meta["best_epoch"],
+            "history": meta["history"],
+        }
+        for split in ("val", "test"):
+            idx, segments = self.data[split]
+            probs = predict(
+                self.p_predict,
+                rep_state,
+                segments,
+                config.eval_batch_size,
+                self.num_devices,
+            )
+            result = evaluate(
+                probs, segments, self.corpus.labels[idx], self.corpus.class_names
+            )
+            if split == "test":
+                self.write_predictions(idx, result.pop("utterance_probs"))
+            else:
+                result.pop("utterance_probs")
+            record[split] = result
+        writer.write_scalars(
+            self.total_steps,
+            {
+                "test_uar": record["test"]["utterance"]["uar"],
+                "test_wa": record["test"]["utterance"]["wa"],
+            },
+        )
+        writer.close()
+        return record
+
+    def write_predictions(self, idx: np.ndarray, probs: np.ndarray) -> None:
+        names = self.corpus.class_names
+        lines = [
+            "file_name,speaker,label,prediction," + ",".join(f"p_{c}" for c in names)
+        ]
+        for i, p in zip(idx, probs, strict=True):
+            lines.append(
+                ",".join(
+                    [
+                        self.corpus.file_names[i],
+                        self.corpus.speakers[i],
+                        names[self.corpus.labels[i]],
+                        names[int(p.argmax())],
+                        *(f"{x:.4f}" for x in p),
+                    ]
+                )
+            )
+        (self.dir / "test_predictions.csv").write_text("\n".join(lines) + "\n")
+
+
+class Progress:
+    """Logs fold k of K, epoch, loss, steps/s, validation UAR and the run's ETA."""
+
+    def __init__(self, num_folds: int, fold_indices: list[int], num_epochs: int):
+        self.num_folds, self.num_epochs = num_folds, num_epochs
+        self.remaining_epochs = len(fold_indices) * num_epochs
+        self.start = time.time()
+        self.done_epochs = 0
+
+    def skip(self, epochs: int) -> None:
+        self.remaining_epochs -= epochs
+
+    def epoch_done(self, fold, epoch, loss, val_uar, meta, steps_per_second) -> None:
+        self.done_epochs += 1
+        self.remaining_epochs -= 1
+        per_epoch = (time.time() - self.start) / self.done_epochs
+        eta = per_epoch * self.remaining_epochs
+        logging.info(
+            "fold %d/%d epoch %d/%d: train loss %.4f, val UAR %.1f%% (best %.1f%% @ %d), "
+            "%.2f steps/s, ETA %s",
+            fold + 1,
+            self.num_folds,
+            epoch,
+            self.num_epochs,
+            loss,
+            100 * val_uar,
+            100 * meta["best_val_uar"],
+            meta["best_epoch"],
+            steps_per_second,
+            time.strftime("%H:%M:%S", time.gmtime(eta)),
+        )
+
+
+# ----------------------------------------------------------------------------
+# The whole protocol.
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
+    """Runs the configured protocol and writes `workdir/results.json`; returns it."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus = input_pipeline.load_corpus(config.dataset)
+    genders = corpus.speaker_genders()
+    protocol = protocols.resolve_protocol(config.protocol.name, len(corpus.speaker_ids))
+    folds = protocols.make_folds(
+        corpus.speaker_ids,
+        genders,
+        protocol,
+        num_groups=config.protocol.num_groups,
+        num_val_speakers=config.protocol.num_val_speakers,
+        seed=config.protocol.seed,
+    )
+    if config.fold >= len(folds):
+        raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")
+    selected = [config.fold] if config.fold >= 0 else list(range(len(folds)))
+    devices = local_devices(config.num_devices)
+    logging.info(
+        "%s: %d utterances, %d speakers, %s with %d folds, %d device(s): %s",
+        corpus.name,
+        len(corpus.labels),
+        len(corpus.speaker_ids),
+        protocol,
+        len(folds),
+        len(devices),
+        [d.device_kind for d in devices],
+    )
+    reporting.write_json(workdir / "config.json", config.to_dict())
+
+    progress = Progress(len(folds), selected, config.num_epochs)
+    for k in selected:
+        fold_dir = workdir / f"fold_{k:02d}"
+        if (fold_dir / "fold_result.json").exists():
+            logging.info("Fold %d already done; skipping.", k)
+            progress.skip(config.num_epochs)
+            continue
+        fold_dir.mkdir(exist_ok=True)
+        record = FoldRunner(config, corpus, folds[k], fold_dir, devices, progress).run()
+        reporting.write_json(fold_dir / "fold_result.json", record)
+        logging.info(
+            "Fold %d/%d test (speakers %s): utterance UAR %.1f%%, WA %.1f%%",
+            k + 1,
+            len(folds),
+            ",".join(folds[k].test_speakers),
+            100 * record["test"]["utterance"]["uar"],
+            100 * record["test"]["utterance"]["wa"],
+        )
+
+    import json
+
+    records = [
+        json.loads(p.read_text())
+        for p in sorted(workdir.glob("fold_*/fold_result.json"))
+    ]
+    results = {
+        "corpus": corpus.name,
+        "class_names": corpus.class_names,
+        "config": config.to_dict(),
+        "protocol": {
+            "name": protocol,
+            "num_folds": len(folds),
+            "seed": config.protocol.seed,
+            "folds": [f.to_dict() for f in folds],
+        },
+        "devices": [d.device_kind for d in devices],
+        "folds": records,
+        "summary": reporting.summarize(records, corpus.class_names),
+    }
+    reporting.write_json(workdir / "results.json", results)
+    reporting.save_confusion_png(
+        results["summary"]["utterance"]["pooled"]["confusion_matrix"],
+        corpus.class_names,
+        workdir / "confusion_matrix.png",
+        title=f"{corpus.name} {protocol}, pooled over {len(records)} folds (utterances)",
+    )
+    return results

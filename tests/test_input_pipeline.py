@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from ser_jax import config_args, input_pipeline
+
+
+@pytest.mark.parametrize(
+    "n,max_len,expected",
+    [
+        (100, 48, [(0, 33), (33, 67), (67, 100)]),
+        (48, 48, [(0, 48)]),
+        (49, 48, [(0, 24), (24, 49)]),
+        (5, 48, [(0, 5)]),
+    ],
+)
+def test_split_utterance_nearly_equal(n, max_len, expected):
+    assert input_pipeline.split_utterance(n, max_len) == expected
+
+
+def test_segments_and_batches_cover_every_example_once():
+    clips = [np.arange(n, dtype=np.int16) for n in (10, 25, 7)]
+    seg = input_pipeline.make_segments(clips, np.array([0, 1, 2]), max_samples=10)
+    assert seg.utterance.tolist() == [0, 1, 1, 1, 2]
+    assert seg.lengths.tolist() == [10, 8, 9, 8, 7]
+    np.testing.assert_array_equal(seg.audio[2, :9], np.arange(8, 17))
+    assert np.all(seg.audio[4, 7:] == 0)
+    batches = list(input_pipeline.batches(seg, 4, rng=np.random.default_rng(0)))
+    assert [b["audio"].shape for b in batches] == [(4, 10), (4, 10)]
+    seen = np.concatenate([b["index"][b["index"] >= 0] for b in batches])
+    assert sorted(seen.tolist()) == [0, 1, 2, 3, 4]
+    assert batches[1]["weight"][1:].sum() == 0  # padding carries no loss
+    sharded = input_pipeline.shard(batches[0], 2)
+    assert sharded["audio"].shape == (2, 2, 10)
+
+
+def test_class_weights_inverse_to_class_size():
+    w = input_pipeline.class_weights(np.array([0, 0, 0, 1]), 3)
+    assert np.isclose(w[0] * 3, w[1] * 1) and w[2] == 0
+    assert np.isclose((w[[0, 0, 0, 1]]).mean(), 1.0)
+
+
+def test_config_args():
+    assert config_args.parse("corpus=ravdess,n=3", corpus="x", n=1) == {
+        "corpus": "ravdess",
+        "n": 3,
+    }
+    with pytest.raises(ValueError, match="Unknown config argument"):
+        config_args.parse("corpsu=ravdess", corpus="x")
