@@ -46,7 +46,7 @@ Determinism
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from scipy import signal
@@ -397,7 +397,10 @@ def synthesize_utterance(
 
 
 def generate_corpus(
-    seed: int = 0, utterances_per_emotion: int = 20, num_speakers: int = 8
+    seed: int = 0,
+    utterances_per_emotion: int = 20,
+    num_speakers: int = 8,
+    speakers: Iterable[str] | None = None,
 ) -> Iterator[dict]:
     """Yields the corpus, speaker by speaker, emotion by emotion.
 
@@ -406,6 +409,9 @@ def generate_corpus(
     ``gender`` ("female"/"male"), ``utterance_id`` (the index of the clip
     within its speaker and emotion, 0-based) and ``file_name`` (e.g.
     ``"spk03_anger_007"``).
+
+    ``speakers``, if given, restricts the output to those speaker ids (e.g.
+    ``["03"]``); their clips are identical to the ones in the full corpus.
     """
     if seed < 0:
         raise ValueError(f"seed must be non-negative, got {seed}")
@@ -413,7 +419,14 @@ def generate_corpus(
         raise ValueError(
             f"utterances_per_emotion must be >= 1, got {utterances_per_emotion}"
         )
-    for spk_idx, speaker in enumerate(speaker_profiles(seed, num_speakers)):
+    profiles = speaker_profiles(seed, num_speakers)
+    wanted = None if speakers is None else set(speakers)
+    if wanted is not None and wanted - {p.speaker for p in profiles}:
+        unknown = sorted(wanted - {p.speaker for p in profiles})
+        raise ValueError(f"unknown speakers {unknown} for num_speakers={num_speakers}")
+    for spk_idx, speaker in enumerate(profiles):
+        if wanted is not None and speaker.speaker not in wanted:
+            continue
         for emo_idx, emotion in enumerate(EMOTIONS):
             style = _speaker_style(seed, spk_idx, emo_idx)
             for index in range(utterances_per_emotion):

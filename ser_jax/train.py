@@ -84,7 +84,7 @@ def train_step(graphdef, frontend, state, batch, key):
     optimizer.update(model, grads)
     step_metrics = {
         "loss": jax.lax.psum(loss, AXIS),
-        "grad_norm": optax.global_norm(grads),
+        "grad_norm": optax.tree.norm(grads),
     }
     return nnx.state((model, optimizer)), step_metrics
 

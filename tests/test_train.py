@@ -1,0 +1,126 @@
+"""Real training runs on the tiny synthetic corpus: devices, resume, results."""
+
+import json
+
+import numpy as np
+import pytest
+
+from configs import cnn_lstm
+from ser_jax import train
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("tfds"))
+
+
+def tiny_config(data_dir, **overrides):
+    config = cnn_lstm.get_config("corpus=synthetic/tiny,protocol=losgo")
+    config.dataset.data_dir = data_dir
+    config.protocol.num_groups = 4
+    config.protocol.num_val_speakers = 1
+    config.fold = 0
+    config.max_segment_seconds = 1.0
+    config.frontend.grid_hz = 40.0
+    config.model.conv_features = (4, 4, 8)
+    config.model.conv_kernels = ((5, 5), (5, 5), (3, 3))
+    config.model.lstm_units = 8
+    config.model.dense_units = 8
+    config.model.dropout_rate = 0.0
+    config.num_epochs = 2
+    config.batch_size = 16
+    config.eval_batch_size = 16
+    config.warmup_epochs = 0
+    config.update(overrides)
+    return config
+
+
+def test_one_and_two_devices_give_the_same_training(data_dir, tmp_path):
+    one = train.train_and_evaluate(
+        tiny_config(data_dir, num_devices=1), tmp_path / "one"
+    )
+    two = train.train_and_evaluate(
+        tiny_config(data_dir, num_devices=2), tmp_path / "two"
+    )
+    assert len(one["devices"]) == 1 and len(two["devices"]) == 2
+    losses = lambda r: [h["train_loss"] for h in r["folds"][0]["history"]]  # noqa: E731
+    np.testing.assert_allclose(losses(one), losses(two), rtol=1e-4)
+    assert losses(one)[1] < losses(one)[0]  # it learns
+    assert (
+        one["folds"][0]["test"]["segment"]["confusion_matrix"]
+        == two["folds"][0]["test"]["segment"]["confusion_matrix"]
+    )
+
+
+def test_killed_run_resumes_and_matches_an_uninterrupted_run(
+    data_dir, tmp_path, monkeypatch
+):
+    config = tiny_config(data_dir, num_epochs=3)
+    full = train.train_and_evaluate(config, tmp_path / "full")
+
+    real_epoch_done = train.Progress.epoch_done
+
+    def killed_after_epoch_2(self, fold, epoch, *args):
+        real_epoch_done(self, fold, epoch, *args)
+        if epoch == 2:
+            raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(train.Progress, "epoch_done", killed_after_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_and_evaluate(config, tmp_path / "killed")
+    assert not (tmp_path / "killed" / "fold_00" / "fold_result.json").exists()
+    monkeypatch.setattr(train.Progress, "epoch_done", real_epoch_done)
+
+    epochs_run = []
+    monkeypatch.setattr(
+        train.Progress,
+        "epoch_done",
+        lambda self, fold, epoch, *a: epochs_run.append(epoch),
+    )
+    resumed = train.train_and_evaluate(config, tmp_path / "killed")
+    assert epochs_run == [3]  # only the epoch the kill lost
+    history = lambda r: [h["train_loss"] for h in r["folds"][0]["history"]]  # noqa: E731
+    np.testing.assert_allclose(history(resumed), history(full), rtol=1e-5)
+    assert resumed["folds"][0]["test"] == full["folds"][0]["test"]
+
+    # A finished fold is not trained again.
+    monkeypatch.setattr(
+        train.FoldRunner, "run", lambda self: pytest.fail("fold redone")
+    )
+    again = train.train_and_evaluate(config, tmp_path / "killed")
+    assert again["folds"] == resumed["folds"]
+
+
+def test_results_json_records_protocol_speakers_and_metrics(data_dir, tmp_path):
+    results = train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
+    on_disk = json.loads((tmp_path / "results.json").read_text())
+    assert (
+        on_disk["protocol"]["name"] == "losgo" and on_disk["protocol"]["num_folds"] == 4
+    )
+    fold = on_disk["folds"][0]
+    assert set(fold["test_speakers"]).isdisjoint(
+        fold["train_speakers"] + fold["val_speakers"]
+    )
+    for level in ("segment", "utterance"):
+        test = fold["test"][level]
+        assert set(test) >= {
+            "wa",
+            "uar",
+            "macro_f1",
+            "per_class_recall",
+            "confusion_matrix",
+        }
+        assert sum(map(sum, test["confusion_matrix"])) == test["num_examples"]
+    assert fold["test"]["utterance"]["num_examples"] == fold["num_utterances"]["test"]
+    summary = on_disk["summary"]["utterance"]
+    assert summary["pooled"]["uar"] == pytest.approx(fold["test"]["utterance"]["uar"])
+    assert summary["uar_over_folds"]["std"] == 0.0
+    assert on_disk["config"]["model"]["name"] == "satt_cnn_lstm"
+    assert (tmp_path / "confusion_matrix.png").stat().st_size > 1000
+    assert (tmp_path / "fold_00" / "test_predictions.csv").read_text().count(
+        "\n"
+    ) == 1 + fold["num_utterances"]["test"]
+    assert list(
+        (tmp_path / "fold_00").glob("events.out.tfevents*")
+    )  # TensorBoard scalars
+    assert results["summary"] == on_disk["summary"]
