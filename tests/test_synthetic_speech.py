@@ -49,6 +49,16 @@ def small_corpus():
     return list(ss.generate_corpus(seed=0, utterances_per_emotion=2))
 
 
+def test_speaker_subset_matches_full_corpus(small_corpus):
+    subset = list(ss.generate_corpus(seed=0, utterances_per_emotion=2, speakers=["03"]))
+    full = [it for it in small_corpus if it["speaker"] == "03"]
+    assert [it["file_name"] for it in subset] == [it["file_name"] for it in full]
+    for a, b in zip(subset, full, strict=True):
+        np.testing.assert_array_equal(a["audio"], b["audio"])
+    with pytest.raises(ValueError, match="unknown speakers"):
+        next(ss.generate_corpus(speakers=["08"]))
+
+
 def test_counts_keys_and_durations(small_corpus):
     items = small_corpus
     assert len(items) == 8 * 7 * 2
