@@ -1,0 +1,19 @@
+"""TFDS builders for ser_jax: `import data_builders` registers them with TFDS.
+
+* ``ravdess``: RAVDESS speech audio (24 actors, 8 emotions).
+* ``emodb``: EMO-DB, the Berlin Database of Emotional Speech (10 speakers).
+* ``synthetic``: a generated corpus (ser_jax.synthetic_speech), no download.
+
+All share the features and per-speaker splits described in
+``data_builders.builder_utils``.
+"""
+
+from data_builders.emodb import emodb_dataset_builder
+from data_builders.ravdess import ravdess_dataset_builder
+from data_builders.synthetic import synthetic_dataset_builder
+
+__all__ = [
+    "emodb_dataset_builder",
+    "ravdess_dataset_builder",
+    "synthetic_dataset_builder",
+]

@@ -1,0 +1,1 @@
+"""EMO-DB dataset builder (see README.md)."""

@@ -1,0 +1,1 @@
+"""RAVDESS speech-audio dataset builder (see README.md)."""

@@ -1,0 +1,155 @@
+"""RAVDESS speech audio (24 actors, 8 emotions), one split per actor."""
+
+from __future__ import annotations
+
+import collections
+import re
+
+import numpy as np
+import tensorflow_datasets as tfds
+from etils import epath
+
+from data_builders import builder_utils
+
+URL = "https://zenodo.org/record/1188976/files/Audio_Speech_Actors_01-24.zip"
+ZIP_NAME = "Audio_Speech_Actors_01-24.zip"
+
+# Emotion codes 01..08, in code order.
+EMOTIONS = (
+    "neutral",
+    "calm",
+    "happy",
+    "sad",
+    "angry",
+    "fearful",
+    "disgust",
+    "surprised",
+)
+INTENSITIES = ("normal", "strong")
+STATEMENTS = ("kids", "dogs")  # 01 "Kids are talking by the door", 02 "Dogs ...".
+
+# MM-VV-EE-II-SS-RR-AA.wav: modality, vocal channel, emotion, intensity,
+# statement, repetition, actor.
+_NAME_RE = re.compile(r"^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)\.wav$")
+_ACTOR_DIR_RE = re.compile(r"^Actor_(\d\d)$")
+_SPEECH_AUDIO = ("03", "01")  # Audio-only modality, speech vocal channel.
+
+_WHAT_TO_PUT = (
+    "Put the RAVDESS speech audio there: either the official zip "
+    f"{ZIP_NAME} (from https://zenodo.org/record/1188976) or its extracted "
+    "folders Actor_01/ ... Actor_24/ holding 03-01-EE-II-SS-RR-AA.wav files."
+)
+
+
+def parse_file_name(name: str) -> dict | None:
+    """Labels of a speech-audio file name; None for other RAVDESS files.
+
+    Raises ValueError for a .wav name that does not follow the RAVDESS scheme.
+    """
+    m = _NAME_RE.match(name)
+    if not m:
+        raise ValueError(f"{name}: not a RAVDESS file name (MM-VV-EE-II-SS-RR-AA.wav)")
+    modality, channel, emotion, intensity, statement, repetition, actor = m.groups()
+    if (modality, channel) != _SPEECH_AUDIO:
+        return None
+    codes = {
+        "emotion": (emotion, EMOTIONS),
+        "intensity": (intensity, INTENSITIES),
+        "statement": (statement, STATEMENTS),
+        "repetition": (repetition, ("1", "2")),
+    }
+    labels = {}
+    for key, (code, names) in codes.items():
+        if not 1 <= int(code) <= len(names):
+            raise ValueError(f"{name}: invalid {key} code {code}")
+        labels[key] = names[int(code) - 1]
+    labels["repetition"] = int(repetition)
+    if not 1 <= int(actor) <= 24:
+        raise ValueError(f"{name}: invalid actor code {actor}")
+    labels["speaker"] = actor
+    labels["gender"] = "male" if int(actor) % 2 == 1 else "female"
+    return labels
+
+
+def find_corpus_root(path: epath.Path) -> epath.Path | None:
+    """The folder holding Actor_XX/ folders: ``path`` or one of its children."""
+    candidates = [path] + sorted(p for p in path.iterdir() if p.is_dir())
+    for candidate in candidates:
+        if any(_ACTOR_DIR_RE.match(p.name) and p.is_dir() for p in candidate.iterdir()):
+            return candidate
+    return None
+
+
+def list_speech_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
+    """``{actor: [(relative file name, labels), ...]}`` for speech audio files."""
+    by_actor = collections.defaultdict(list)
+    for actor_dir in sorted(root.iterdir()):
+        m = _ACTOR_DIR_RE.match(actor_dir.name)
+        if not m or not actor_dir.is_dir():
+            continue
+        for wav in sorted(actor_dir.glob("*.wav")):
+            labels = parse_file_name(wav.name)
+            if labels is None:  # Song or video files.
+                continue
+            if labels["speaker"] != m.group(1):
+                raise ValueError(
+                    f"{wav}: actor {labels['speaker']} in the file name does not "
+                    f"match its folder {actor_dir.name}"
+                )
+            rel = f"{actor_dir.name}/{wav.name}"
+            by_actor[labels["speaker"]].append((rel, labels))
+    return dict(by_actor)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """DatasetBuilder for the RAVDESS speech audio."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Initial release: speech audio, one split per actor."}
+    MANUAL_DOWNLOAD_INSTRUCTIONS = f"""\
+    Optional: without a manual_dir the builder downloads {URL}.
+    Otherwise manual_dir must hold either {ZIP_NAME} itself, or its extracted
+    content: the folders Actor_01/ ... Actor_24/ with the speech files
+    03-01-EE-II-SS-RR-AA.wav (e.g. unzip {ZIP_NAME} -d <manual_dir>).
+    """
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        return self.dataset_info_from_configs(
+            features=builder_utils.core_features(
+                EMOTIONS,
+                intensity=tfds.features.ClassLabel(names=list(INTENSITIES)),
+                statement=tfds.features.ClassLabel(names=list(STATEMENTS)),
+                repetition=tfds.features.Scalar(dtype=np.int32),
+            ),
+            supervised_keys=("audio", "emotion"),
+            homepage="https://zenodo.org/record/1188976",
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        manual = builder_utils.manual_dir_or_none(dl_manager, _WHAT_TO_PUT)
+        if manual is None:
+            source = dl_manager.download_and_extract(URL)
+        elif (manual / ZIP_NAME).exists() and find_corpus_root(manual) is None:
+            source = dl_manager.extract(manual / ZIP_NAME)
+        else:
+            source = manual
+        root = find_corpus_root(epath.Path(source))
+        if root is None:
+            raise builder_utils.ManualDirError(
+                f"No Actor_XX/ folders found in {source}. {_WHAT_TO_PUT}"
+            )
+        by_actor = list_speech_files(root)
+        if not by_actor:
+            raise builder_utils.ManualDirError(
+                f"No RAVDESS speech files (03-01-*.wav) found under {root}. "
+                f"{_WHAT_TO_PUT}"
+            )
+        return {
+            split: self._generate_examples(root, files)
+            for split, files in builder_utils.speaker_splits(by_actor).items()
+        }
+
+    def _generate_examples(self, root: epath.Path, files: list[tuple[str, dict]]):
+        for rel, labels in files:
+            audio = builder_utils.read_audio_int16(root / rel)
+            yield rel, {"audio": audio, "file_name": rel, **labels}

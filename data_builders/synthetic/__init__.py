@@ -1,0 +1,1 @@
+"""Synthetic acted-emotion dataset builder (see README.md)."""

@@ -1,0 +1,303 @@
+"""Builds the ravdess and emodb TFDS datasets from the real corpora and checks them.
+
+The corpora are looked up at ``<project>/../shared/corpora`` (override with
+the environment variable SER_JAX_CORPORA); the tests that need them are
+skipped when they are absent. Each corpus is built once per test session.
+The error-handling tests use tiny files written to tmp_path instead.
+"""
+
+import collections
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+import data_builders  # noqa: F401  (registers the builders)
+from data_builders.builder_utils import ManualDirError
+from data_builders.emodb import emodb_dataset_builder
+from data_builders.ravdess import ravdess_dataset_builder
+from ser_jax.audio_io import AudioError
+
+CORPORA = Path(
+    os.environ.get(
+        "SER_JAX_CORPORA",
+        Path(__file__).resolve().parents[1].parent / "shared" / "corpora",
+    )
+)
+BUILDERS = Path(data_builders.__file__).resolve().parent
+
+
+def _corpus_dir(name: str) -> Path:
+    path = CORPORA / name
+    if not path.is_dir() or not any(path.iterdir()):
+        pytest.skip(f"{name} corpus not found at {path}; set SER_JAX_CORPORA")
+    return path
+
+
+def _build(builder_cls, data_dir, manual_dir):
+    builder = builder_cls(data_dir=str(data_dir))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
+    )
+    return builder
+
+
+def _read_labels(builder, split):
+    """All features but the audio (replaced by its length), as numpy."""
+    ds = builder.as_dataset(split=split)
+    ds = ds.map(
+        lambda ex: {
+            **{k: v for k, v in ex.items() if k != "audio"},
+            "num_samples": tf.shape(ex["audio"])[0],
+        }
+    )
+    return list(tfds.as_numpy(ds))
+
+
+@pytest.fixture(scope="module")
+def ravdess(tmp_path_factory):
+    manual = _corpus_dir("ravdess")
+    start = time.perf_counter()
+    builder = _build(
+        ravdess_dataset_builder.Builder, tmp_path_factory.mktemp("tfds"), manual
+    )
+    size = sum(f.stat().st_size for f in Path(builder.data_dir).glob("*.tfrecord*"))
+    print(f"ravdess build: {time.perf_counter() - start:.1f} s, {size / 1e6:.0f} MB")
+    return builder
+
+
+@pytest.fixture(scope="module")
+def emodb(tmp_path_factory):
+    manual = _corpus_dir("emodb")
+    start = time.perf_counter()
+    builder = _build(
+        emodb_dataset_builder.Builder, tmp_path_factory.mktemp("tfds"), manual
+    )
+    print(f"emodb build: {time.perf_counter() - start:.1f} s")
+    return builder
+
+
+def _all_examples(builder):
+    examples = []
+    for split in builder.info.splits:
+        for ex in _read_labels(builder, split):
+            ex["split"] = split
+            examples.append(ex)
+    return examples
+
+
+def _decode(ex, builder, key):
+    return builder.info.features[key].int2str(ex[key])
+
+
+def test_ravdess_real_counts(ravdess):
+    info = ravdess.info
+    assert info.supervised_keys == ("audio", "emotion")
+    assert info.features["audio"].sample_rate == 16000
+    assert info.features["audio"].np_dtype == np.int16
+    assert info.features["emotion"].names == list(ravdess_dataset_builder.EMOTIONS)
+    assert info.features["gender"].names == ["female", "male"]
+    assert list(info.splits) == [f"speaker_{i:02d}" for i in range(1, 25)]
+    assert info.splits.total_num_examples == 1440
+    for split in info.splits.values():
+        assert split.num_examples == 60
+
+    examples = _all_examples(ravdess)
+    emotions = collections.Counter(_decode(ex, ravdess, "emotion") for ex in examples)
+    assert emotions == {
+        "neutral": 96,
+        **{e: 192 for e in ravdess_dataset_builder.EMOTIONS if e != "neutral"},
+    }
+    for ex in examples:
+        speaker = ex["speaker"].decode()
+        file_name = ex["file_name"].decode()
+        assert ex["split"] == f"speaker_{speaker}"
+        assert file_name.startswith(f"Actor_{speaker}/03-01-")
+        assert file_name.endswith(f"-{speaker}.wav")
+        gender = _decode(ex, ravdess, "gender")
+        assert gender == ("male" if int(speaker) % 2 else "female")
+        assert ex["repetition"] in (1, 2)
+        if _decode(ex, ravdess, "emotion") == "neutral":  # No strong neutral.
+            assert _decode(ex, ravdess, "intensity") == "normal"
+        # Clips are about 3-5 s at 16 kHz.
+        assert 2.5 * 16000 < ex["num_samples"] < 6 * 16000
+    statements = collections.Counter(
+        _decode(ex, ravdess, "statement") for ex in examples
+    )
+    assert statements == {"kids": 720, "dogs": 720}
+
+
+def test_ravdess_audio_is_int16_16k(ravdess):
+    ex = next(iter(tfds.as_numpy(ravdess.as_dataset(split="speaker_01").take(1))))
+    assert ex["audio"].dtype == np.int16
+    assert ex["audio"].ndim == 1
+    assert np.abs(ex["audio"]).max() > 1000  # Real, non-silent speech.
+    path = CORPORA / "ravdess" / ex["file_name"].decode()
+    assert len(ex["audio"]) == sf.info(str(path)).frames  # Already 16 kHz.
+
+
+def test_emodb_real_counts(emodb):
+    info = emodb.info
+    assert info.supervised_keys == ("audio", "emotion")
+    assert info.features["audio"].sample_rate == 16000
+    assert info.features["emotion"].names == list(emodb_dataset_builder.EMOTIONS)
+    speakers = ["03", "08", "09", "10", "11", "12", "13", "14", "15", "16"]
+    assert list(info.splits) == [f"speaker_{s}" for s in speakers]
+    assert info.splits.total_num_examples == 535
+
+    examples = _all_examples(emodb)
+    emotions = collections.Counter(_decode(ex, emodb, "emotion") for ex in examples)
+    assert emotions == {
+        "anger": 127,
+        "boredom": 81,
+        "disgust": 46,
+        "fear": 69,
+        "happiness": 71,
+        "sadness": 62,
+        "neutral": 79,
+    }
+    males = {"03", "10", "11", "12", "15"}
+    for ex in examples:
+        speaker = ex["speaker"].decode()
+        file_name = ex["file_name"].decode()
+        assert ex["split"] == f"speaker_{speaker}"
+        assert file_name == f"wav/{speaker}{ex['text_id'].decode()}{file_name[9:]}"
+        assert _decode(ex, emodb, "gender") == (
+            "male" if speaker in males else "female"
+        )
+        assert ex["num_samples"] == 32000  # 2.0 s clips, 22.05 kHz -> 16 kHz.
+
+
+def test_emodb_audio_is_int16(emodb):
+    ex = next(iter(tfds.as_numpy(emodb.as_dataset(split="speaker_03").take(1))))
+    assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (32000,)
+    assert np.abs(ex["audio"]).max() > 1000
+
+
+# --- Error handling, on tiny files -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "builder_cls", [ravdess_dataset_builder.Builder, emodb_dataset_builder.Builder]
+)
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+def test_missing_or_empty_manual_dir(tmp_path, builder_cls, kind):
+    manual = tmp_path / "manual"
+    if kind == "empty":
+        manual.mkdir()
+    what = "Actor_01" if builder_cls is ravdess_dataset_builder.Builder else "wav/"
+    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
+        _build(builder_cls, tmp_path / "data", manual)
+    assert str(manual) in str(info.value)
+    assert what in str(info.value)  # Says what to put there.
+
+
+def test_manual_dir_without_corpus(tmp_path):
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    (manual / "notes.txt").write_text("nothing here")
+    with pytest.raises(ManualDirError, match="No Actor_XX/ folders"):
+        _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+
+
+def _small_ravdess(tmp_path):
+    manual = tmp_path / "manual"
+    shutil.copytree(BUILDERS / "ravdess" / "dummy_data", manual)
+    return manual
+
+
+@pytest.mark.parametrize("problem", ["corrupt", "empty", "too short"])
+def test_bad_file_fails_the_build_naming_it(tmp_path, problem):
+    manual = _small_ravdess(tmp_path)
+    bad = manual / "Actor_02" / "03-01-06-01-01-01-02.wav"
+    if problem == "corrupt":
+        bad.write_text("not a wav file\n" * 10)
+    elif problem == "empty":
+        sf.write(bad, np.zeros(0, np.int16), 16000, subtype="PCM_16")
+    else:
+        sf.write(bad, np.full(160, 1000, np.int16), 16000, subtype="PCM_16")
+    with pytest.raises(AudioError, match=problem.split()[-1]) as info:
+        _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+    assert str(bad) in str(info.value)
+
+
+def _zip_dir(src: Path, zip_path: Path):
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        for path in sorted(src.rglob("*")):
+            zf.write(path, path.relative_to(src).as_posix())
+
+
+def test_ravdess_from_official_zip(tmp_path):
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    _zip_dir(
+        BUILDERS / "ravdess" / "dummy_data", manual / "Audio_Speech_Actors_01-24.zip"
+    )
+    builder = _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+    assert set(builder.info.splits) == {"speaker_01", "speaker_02"}
+    assert builder.info.splits.total_num_examples == 5
+    examples = {
+        ex["file_name"].decode(): ex
+        for ex in tfds.as_numpy(builder.as_dataset(split="speaker_01"))
+    }
+    assert set(examples) == {
+        "Actor_01/03-01-01-01-01-01-01.wav",
+        "Actor_01/03-01-05-02-02-02-01.wav",  # Stereo, down-mixed.
+    }
+    for ex in examples.values():
+        assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (3200,)  # 0.2 s
+
+
+def test_emodb_from_official_zip(tmp_path):
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    _zip_dir(BUILDERS / "emodb" / "dummy_data", manual / "download.zip")
+    builder = _build(emodb_dataset_builder.Builder, tmp_path / "data", manual)
+    assert builder.info.splits.total_num_examples == 4
+    lengths = {
+        ex["file_name"].decode(): len(ex["audio"])
+        for split in builder.info.splits
+        for ex in tfds.as_numpy(builder.as_dataset(split=split))
+    }
+    # 0.2 s at 16 kHz and at 22.05 kHz both give 3200 samples at 16 kHz.
+    assert lengths == {
+        "wav/03a01Fa.wav": 3200,
+        "wav/03a02Wb.wav": 3200,
+        "wav/08b01Nc.wav": 3200,
+        "wav/16b10Ta.wav": 3200,
+    }
+
+
+def test_file_name_parsing():
+    labels = ravdess_dataset_builder.parse_file_name("03-01-05-02-02-01-12.wav")
+    assert labels == {
+        "emotion": "angry",
+        "intensity": "strong",
+        "statement": "dogs",
+        "repetition": 1,
+        "speaker": "12",
+        "gender": "female",
+    }
+    assert ravdess_dataset_builder.parse_file_name("03-02-05-02-02-01-12.wav") is None
+    with pytest.raises(ValueError, match="not a RAVDESS file name"):
+        ravdess_dataset_builder.parse_file_name("foo.wav")
+    with pytest.raises(ValueError, match="invalid emotion"):
+        ravdess_dataset_builder.parse_file_name("03-01-09-02-02-01-12.wav")
+
+    assert emodb_dataset_builder.parse_file_name("03a01Fa.wav") == {
+        "emotion": "happiness",
+        "speaker": "03",
+        "gender": "male",
+        "text_id": "a01",
+    }
+    with pytest.raises(ValueError, match="unknown EMO-DB speaker"):
+        emodb_dataset_builder.parse_file_name("04a01Fa.wav")
+    with pytest.raises(ValueError, match="unknown EMO-DB emotion"):
+        emodb_dataset_builder.parse_file_name("03a01Xa.wav")
