@@ -207,6 +207,33 @@ def test_manual_dir_without_corpus(tmp_path):
         _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
 
 
+@pytest.mark.parametrize(
+    "builder_cls, url",
+    [
+        (ravdess_dataset_builder.Builder, ravdess_dataset_builder.URL),
+        (emodb_dataset_builder.Builder, emodb_dataset_builder.URL),
+    ],
+)
+def test_downloads_when_no_manual_dir_given(tmp_path, monkeypatch, builder_cls, url):
+    # No internet here: stand in for the download with the dummy data.
+    name = builder_cls.name
+    calls = []
+
+    def fake_download_and_extract(self, url_or_urls):
+        calls.append(url_or_urls)
+        return BUILDERS / name / "dummy_data"
+
+    monkeypatch.setattr(
+        tfds.download.DownloadManager,
+        "download_and_extract",
+        fake_download_and_extract,
+    )
+    builder = builder_cls(data_dir=str(tmp_path / "data"))
+    builder.download_and_prepare()  # No DownloadConfig(manual_dir=...).
+    assert calls == [url]
+    assert builder.info.splits.total_num_examples in (4, 5)
+
+
 def _small_ravdess(tmp_path):
     manual = tmp_path / "manual"
     shutil.copytree(BUILDERS / "ravdess" / "dummy_data", manual)
