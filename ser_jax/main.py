@@ -23,8 +23,7 @@ flags.mark_flags_as_required(["config", "workdir"])
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError("Too many command-line arguments.")
-    # Orbax logs every save at INFO; keep the terminal for progress lines.
-    logging.get_absl_handler().addFilter(lambda r: "/orbax/" not in r.pathname)
+    train.quiet_library_logs()
     # TFDS reads the data; keep TensorFlow off the accelerators JAX uses.
     tf.config.experimental.set_visible_devices([], "GPU")
     logging.info(

@@ -29,6 +29,11 @@ from ser_jax.checkpoints import FoldCheckpoints
 AXIS = "batch"
 
 
+def quiet_library_logs() -> None:
+    """Orbax logs every save at INFO; keep the terminal for progress lines."""
+    logging.get_absl_handler().addFilter(lambda r: "/orbax/" not in r.pathname)
+
+
 # ----------------------------------------------------------------------------
 # Devices and replicated state.
 
