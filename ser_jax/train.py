@@ -9,6 +9,7 @@ its result already exists, so a killed run resumes where it stopped.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import time
 from pathlib import Path
@@ -434,6 +435,30 @@ class Progress:
 # The whole protocol.
 
 
+# Fields that may change between invocations on one workdir: where data lives,
+# which fold to run, how many devices, how often to log.
+RESUMABLE_FIELDS = ("fold", "num_devices", "log_every_steps", "eval_batch_size")
+
+
+def check_same_experiment(path: Path, config: ml_collections.ConfigDict) -> None:
+    """A workdir holds one experiment: resuming with another config is an error."""
+    if not path.exists():
+        return
+
+    def comparable(d: dict) -> dict:
+        d = {k: v for k, v in d.items() if k not in RESUMABLE_FIELDS}
+        d["dataset"] = {k: v for k, v in d["dataset"].items() if k == "corpus"}
+        return json.loads(json.dumps(d))  # tuples -> lists, as stored
+
+    old, new = comparable(json.loads(path.read_text())), comparable(config.to_dict())
+    if old != new:
+        diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        raise ValueError(
+            f"{path.parent} holds a run with another config (differs in {diff}). "
+            "Use a new --workdir, or the same config to resume."
+        )
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
     workdir = Path(workdir)
@@ -463,6 +488,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         len(devices),
         [d.device_kind for d in devices],
     )
+    check_same_experiment(workdir / "config.json", config)
     reporting.write_json(workdir / "config.json", config.to_dict())
 
     progress = Progress(len(folds), selected, config.num_epochs)
@@ -483,8 +509,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
             100 * record["test"]["utterance"]["uar"],
             100 * record["test"]["utterance"]["wa"],
         )
-
-    import json
 
     records = [
         json.loads(p.read_text())

@@ -124,3 +124,11 @@ def test_results_json_records_protocol_speakers_and_metrics(data_dir, tmp_path):
         (tmp_path / "fold_00").glob("events.out.tfevents*")
     )  # TensorBoard scalars
     assert results["summary"] == on_disk["summary"]
+
+
+def test_resuming_with_another_config_is_an_error(data_dir, tmp_path):
+    train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
+    with pytest.raises(ValueError, match=r"another config \(differs in \['model'\]\)"):
+        train.train_and_evaluate(
+            tiny_config(data_dir, num_epochs=1, model=dict(lstm_units=16)), tmp_path
+        )
