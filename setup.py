@@ -27,7 +27,7 @@ INSTALL_REQUIRES = [
     "matplotlib",
 ]
 
-TEST_REQUIRES = ["pytest", "pytest-xdist", "nbmake", "ruff"]
+TEST_REQUIRES = ["pytest", "pytest-xdist", "nbmake", "ruff", "dill"]  # dill: tfds.testing
 
 setuptools.setup(
     name="ser_jax",

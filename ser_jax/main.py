@@ -32,7 +32,15 @@ def main(argv):
         jax.process_count(),
         jax.local_devices(),
     )
-    results = train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    method = FLAGS.config.get("method", "neural")
+    if method == "neural":
+        results = train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    elif method == "sklearn":  # feature baselines (openSMILE, hand-built) + scikit-learn
+        from ser_jax.baselines import run as baselines
+
+        results = baselines.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    else:
+        raise app.UsageError(f"config.method must be 'neural' or 'sklearn', got {method!r}")
     print(reporting.format_summary(results))
     print(f"Results: {FLAGS.workdir}/results.json")
 

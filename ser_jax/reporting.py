@@ -14,9 +14,13 @@ LEVELS = ("segment", "utterance")
 
 
 def summarize(fold_records: Sequence[dict], class_names: Sequence[str]) -> dict:
-    """Pooled metrics (summed confusion matrices) and mean ± std over folds."""
+    """Pooled metrics (summed confusion matrices) and mean ± std over folds.
+
+    Levels are those the records have: neural models report "segment" (3 s
+    sub-utterances) and "utterance"; utterance-level classifiers only the latter.
+    """
     summary = {}
-    for level in LEVELS:
+    for level in (lvl for lvl in LEVELS if lvl in fold_records[0]["test"]):
         cms = [np.asarray(r["test"][level]["confusion_matrix"]) for r in fold_records]
         pooled = metrics.metrics_from_confusion(sum(cms), class_names)
         pooled["confusion_matrix"] = np.sum(cms, axis=0).tolist()

@@ -75,6 +75,7 @@ def train_step(graphdef, frontend, state, batch, key):
     different key on every device.
     """
     model, optimizer = nnx.merge(graphdef, state)
+    model.train()  # batch statistics in BatchNorm layers
     key = jax.random.fold_in(key, jax.lax.axis_index(AXIS))
     features, lengths = frontend(to_float(batch["audio"]), batch["length"])
     weight = batch["weight"]
@@ -98,6 +99,7 @@ def train_step(graphdef, frontend, state, batch, key):
 def predict_step(graphdef, frontend, state, batch):
     """Class posteriors for a device's shard (no dropout)."""
     model, _ = nnx.merge(graphdef, state)
+    model.eval()  # running statistics in BatchNorm layers
     features, lengths = frontend(to_float(batch["audio"]), batch["length"])
     return jax.nn.softmax(model(features, lengths), axis=-1)
 
