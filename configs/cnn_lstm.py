@@ -38,6 +38,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.fold = -1  # -1: every fold; K: fold K only
 
     config.max_segment_seconds = 3.0  # longer utterances -> equal sub-utterances
+    config.segmentation = "equal"  # equal | chunks (fixed, Anand) | clip (first N s)
     config.frontend = ml_collections.ConfigDict()
     config.frontend.name = "satt_spectrogram"
     config.frontend.window_ms = 40.0

@@ -124,13 +124,43 @@ def split_utterance(num_samples: int, max_samples: int) -> list[tuple[int, int]]
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
 
+def fixed_chunks(num_samples: int, chunk_samples: int) -> list[tuple[int, int]]:
+    """Non-overlapping chunks of exactly `chunk_samples`; the remainder is dropped.
+
+    An utterance shorter than one chunk keeps one (zero-padded) chunk.
+    """
+    count = max(1, num_samples // chunk_samples)
+    return [
+        (i * chunk_samples, min((i + 1) * chunk_samples, num_samples))
+        for i in range(count)
+    ]
+
+
+SEGMENTATIONS = {
+    # Satt et al.: the fewest nearly equal sub-utterances, none over the limit.
+    "equal": split_utterance,
+    # Anand & Verma: non-overlapping fixed chunks (512 ms), each with the label.
+    "chunks": fixed_chunks,
+    # Keesing et al. / Latif: the first `max_samples` of each utterance only.
+    "clip": lambda n, max_samples: [(0, min(n, max_samples))],
+}
+
+
 def make_segments(
-    audio: Sequence[np.ndarray], labels: np.ndarray, max_samples: int
+    audio: Sequence[np.ndarray],
+    labels: np.ndarray,
+    max_samples: int,
+    mode: str = "equal",
 ) -> Segments:
-    """Splits each utterance longer than `max_samples` into sub-utterances (Satt)."""
+    """Cuts utterances into segments of at most `max_samples` (see SEGMENTATIONS)."""
+    if mode not in SEGMENTATIONS:
+        raise ValueError(
+            f"segmentation {mode!r} unknown; known: {sorted(SEGMENTATIONS)}"
+        )
+    cut = SEGMENTATIONS[mode]
     rows, lengths, seg_labels, owners = [], [], [], []
     for i, (clip, label) in enumerate(zip(audio, labels, strict=True)):
-        for start, stop in split_utterance(len(clip), max_samples):
+        for start, stop in cut(len(clip), max_samples):
             row = np.zeros(max_samples, np.int16)
             row[: stop - start] = clip[start:stop]
             rows.append(row)

@@ -195,7 +195,10 @@ class FoldRunner:
             self.data[split] = (
                 idx,
                 input_pipeline.make_segments(
-                    [corpus.audio[i] for i in idx], corpus.labels[idx], max_samples
+                    [corpus.audio[i] for i in idx],
+                    corpus.labels[idx],
+                    max_samples,
+                    mode=config.segmentation,
                 ),
             )
         protocols.check_no_leakage(

@@ -33,6 +33,20 @@ def test_segments_and_batches_cover_every_example_once():
     assert sharded["audio"].shape == (2, 2, 10)
 
 
+def test_chunk_and_clip_segmentations():
+    clips = [np.arange(25, dtype=np.int16), np.arange(4, dtype=np.int16)]
+    chunks = input_pipeline.make_segments(clips, np.array([0, 1]), 10, mode="chunks")
+    assert chunks.utterance.tolist() == [0, 0, 1] and chunks.lengths.tolist() == [
+        10,
+        10,
+        4,
+    ]
+    clip = input_pipeline.make_segments(clips, np.array([0, 1]), 10, mode="clip")
+    assert clip.utterance.tolist() == [0, 1] and clip.lengths.tolist() == [10, 4]
+    with pytest.raises(ValueError, match="segmentation"):
+        input_pipeline.make_segments(clips, np.array([0, 1]), 10, mode="overlap")
+
+
 def test_class_weights_inverse_to_class_size():
     w = input_pipeline.class_weights(np.array([0, 0, 0, 1]), 3)
     assert np.isclose(w[0] * 3, w[1] * 1) and w[2] == 0
