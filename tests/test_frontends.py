@@ -1,9 +1,13 @@
-"""The JAX front-end against librosa on the same audio."""
+"""The JAX front-ends against librosa / NumPy references on the same audio."""
 
+import jax
 import jax.numpy as jnp
 import librosa
+import ml_collections
 import numpy as np
 import pytest
+import scipy.fft
+import scipy.signal
 
 from ser_jax import frontends
 
@@ -64,3 +68,237 @@ def test_short_clip_gives_one_frame():
     fe = frontends.SattSpectrogram(num_frames=300)
     _, frames = fe(jnp.zeros((1, 48000)), jnp.array([160]))
     assert int(frames[0]) == 1
+
+
+# ---------------------------------------------------------------------------
+# Every front-end: the contract train.py relies on.
+
+SR = 16000
+FRONTEND_CONFIGS = {
+    # name: (config fields, max_samples)
+    "satt_40ms_10hz": ({"name": "satt_spectrogram"}, 48000),
+    "satt_20ms_20hz": (
+        {"name": "satt_spectrogram", "window_ms": 20.0, "grid_hz": 20.0},
+        48000,
+    ),
+    "anand": ({"name": "anand_spectrogram"}, 8192),
+    "log_mel_40": ({"name": "log_mel", "num_mels": 40}, 48000),
+    "log_mel_240": ({"name": "log_mel", "num_mels": 240, "n_fft": 1024}, 48000),
+    "mfcc": ({"name": "mfcc"}, 48000),
+    "mfcc_sundharam": (
+        {
+            "name": "mfcc",
+            "n_fft": 1024,
+            "window_length": 1024,
+            "hop_length": 256,
+            "window": "hann",
+            "num_mels": 128,
+        },
+        48000,
+    ),
+    "raw_latif": ({"name": "raw_waveform"}, 80000),
+    "raw_zhang": (
+        {"name": "raw_waveform", "frame_length": 640, "hop_length": 160},
+        48000,
+    ),
+}
+
+
+def _make(key):
+    fields, max_samples = FRONTEND_CONFIGS[key]
+    config = ml_collections.ConfigDict(fields)
+    return frontends.create_frontend(config, SR, max_samples), max_samples
+
+
+@pytest.mark.parametrize("key", sorted(FRONTEND_CONFIGS))
+def test_contract_jit_batch_padding(key):
+    """Jitted and batched; padded frames zero; valid frames ignore the padding."""
+    fe, n = _make(key)
+    hash(fe)  # usable as a static argument
+    rng = np.random.default_rng(1)
+    clean = np.zeros((3, n), np.float32)
+    clean[0] = _speechy(n / SR)
+    clean[1, : n // 2] = _speechy(n / SR)[: n // 2]
+    clean[2, :100] = 0.1
+    lengths = jnp.array([n, n // 2, 100])
+    noisy = clean.copy()
+    noisy[1, n // 2 :] = rng.uniform(-1, 1, n - n // 2)
+    noisy[2, 100:] = rng.uniform(-1, 1, n - 100)
+
+    run = jax.jit(fe)
+    feats, counts = run(jnp.asarray(clean), lengths)
+    feats, counts = np.asarray(feats), np.asarray(counts)
+    assert feats.shape == (3, *fe.output_shape) and feats.dtype == np.float32
+    assert counts.dtype == np.int32 and np.all(np.isfinite(feats))
+    assert counts[0] > counts[1] > 0 and counts[0] <= fe.output_shape[0]
+    assert counts[1] >= counts[0] // 2 - 4
+    for i in range(3):
+        assert np.all(feats[i, counts[i] :] == 0)
+        assert np.any(feats[i, : counts[i]] != 0)
+
+    noisy_feats, noisy_counts = run(jnp.asarray(noisy), lengths)
+    np.testing.assert_array_equal(np.asarray(noisy_counts), counts)
+    np.testing.assert_allclose(np.asarray(noisy_feats), feats, rtol=0, atol=1e-5)
+
+    single, single_count = run(jnp.asarray(clean[1:2]), lengths[1:2])
+    assert int(single_count[0]) == counts[1]
+    np.testing.assert_allclose(np.asarray(single)[0], feats[1], rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("window_ms", [20.0, 40.0])
+@pytest.mark.parametrize("grid_hz", [10.0, 20.0])
+def test_satt_windows_and_grids_from_config(window_ms, grid_hz):
+    config = ml_collections.ConfigDict(
+        {"name": "satt_spectrogram", "window_ms": window_ms, "grid_hz": grid_hz}
+    )
+    fe = frontends.create_frontend(config, SR, 48000)
+    assert fe.output_shape == (300, round(4000 / grid_hz))
+    assert fe.n_fft == round(SR / grid_hz) >= fe.window_length
+
+
+def test_unknown_name_or_field_is_a_clear_error():
+    with pytest.raises(ValueError, match="known: satt_spectrogram"):
+        frontends.create_frontend(ml_collections.ConfigDict({"name": "x"}), SR, 1)
+    bad = ml_collections.ConfigDict({"name": "log_mel", "grid_hz": 10.0})
+    with pytest.raises(ValueError, match="grid_hz"):
+        frontends.create_frontend(bad, SR, 48000)
+    with pytest.raises(ValueError, match="n_fft"):
+        frontends.LogMel(window_ms=40.0, n_fft=512)
+
+
+# ---------------------------------------------------------------------------
+# Each front-end against a librosa / NumPy reference on the same audio.
+
+
+def _librosa_log_mel(fe, audio):
+    # librosa centres the window in each n_fft frame; delay the clip so its
+    # frames start where ours do (the offset changes only the phase).
+    offset = (fe.n_fft - fe.window_length) // 2
+    mel = librosa.feature.melspectrogram(
+        y=np.pad(audio, (offset, 0)).astype(np.float64),
+        sr=fe.sample_rate,
+        n_fft=fe.n_fft,
+        hop_length=fe.hop_length,
+        win_length=fe.window_length,
+        window=fe.window,
+        center=False,
+        power=2.0,
+        n_mels=fe.num_mels,
+        htk=False,
+        norm="slaney",
+    )
+    return np.log(mel.T + fe.log_eps)
+
+
+LOG_MEL_SETTINGS = [
+    {},  # 40 bands, 25 ms Hamming, 10 ms hop, n_fft 512
+    {"num_mels": 240, "n_fft": 1024},
+    # Sundharam & Johari: librosa's defaults for n_fft 1024 (window 1024, hop 256)
+    {"n_fft": 1024, "window_ms": 0.0, "hop_ms": 0.0, "window": "hann", "num_mels": 128},
+]
+
+
+@pytest.mark.parametrize("settings", LOG_MEL_SETTINGS)
+def test_log_mel_and_mfcc_match_librosa(settings):
+    audio = _speechy(3.0)
+    fe = frontends.LogMel(**settings)
+    ref = _librosa_log_mel(fe, audio)
+    ours, count = fe(jnp.asarray(audio[None]), jnp.array([48000]))
+    ours = np.asarray(ours)[0]
+    frames = len(ref)  # librosa's n_fft frames: a few fewer than ours
+    assert int(count[0]) == fe.output_shape[0] >= frames > fe.output_shape[0] - 8
+    # |log error| <= 1e-3 (float32 FFT vs float64; measured <= 1.3e-4)
+    np.testing.assert_allclose(ours[:frames], ref, rtol=0, atol=1e-3)
+
+    mfcc = frontends.Mfcc(**settings)
+    ref_mfcc = librosa.feature.mfcc(S=ref.T, n_mfcc=13, dct_type=2, norm="ortho").T
+    np.testing.assert_allclose(
+        ref_mfcc, scipy.fft.dct(ref, type=2, norm="ortho", axis=1)[:, :13]
+    )
+    ours_mfcc = np.asarray(mfcc(jnp.asarray(audio[None]), jnp.array([48000]))[0])[0]
+    assert ours_mfcc.shape == (fe.output_shape[0], 13)
+    # MFCCs reach ~200 here; measured error <= 1.2e-4
+    np.testing.assert_allclose(ours_mfcc[:frames], ref_mfcc, rtol=0, atol=2e-3)
+
+
+def test_sample_fields_override_ms_fields():
+    fe = frontends.Mfcc(n_fft=1024, window_length=1024, hop_length=256)
+    assert (fe.window_length, fe.hop_length) == (1024, 256)
+    assert frontends.Mfcc(n_fft=1024, window_ms=0.0, hop_ms=0.0) == fe
+    assert (frontends.LogMel().window_length, frontends.LogMel().hop_length) == (
+        400,
+        160,
+    )
+    assert frontends.LogMel(max_samples=80000).output_shape == (498, 40)  # Zhao 5 s
+
+
+def _numpy_anand_log_magnitude(fe, chunk):
+    long, short, hop = fe.long_window_length, fe.short_window_length, fe.hop_length
+    assert (long, short, hop, fe.num_frames, fe.bins) == (640, 80, 32, 237, (1, 257))
+    frames = chunk.astype(np.float64)[
+        np.arange(fe.num_frames)[:, None] * hop + np.arange(long)
+    ]
+    centred = np.zeros(long)
+    centred[(long - short) // 2 :][:short] = scipy.signal.get_window("hann", short)
+    channels = []
+    for window in (scipy.signal.get_window("hann", long), centred):
+        magnitude = np.abs(np.fft.rfft(frames * window, n=2048))[
+            :, 1:257
+        ]  # 7.8-2000 Hz
+        channels.append(np.log(magnitude + fe.log_eps))
+    return np.stack(channels, axis=-1)  # [237, 256, 2]
+
+
+def test_anand_matches_numpy_stft_and_resize():
+    fe = frontends.AnandSpectrogram()
+    chunk = _speechy(0.6)[:8192]
+    log_mag = _numpy_anand_log_magnitude(fe, chunk)
+    # The long channel is librosa's STFT (delayed as in _librosa_log_mel).
+    stft = librosa.stft(
+        np.pad(chunk, (704, 0)),
+        n_fft=2048,
+        hop_length=32,
+        win_length=640,
+        window="hann",
+        center=False,
+    )
+    frames = stft.shape[1]
+    np.testing.assert_allclose(
+        np.log(np.abs(stft[1:257].T) + fe.log_eps), log_mag[:frames, :, 0], atol=1e-4
+    )
+    ref = np.asarray(
+        jax.image.resize(log_mag.astype(np.float32), (64, 64, 2), "linear")
+    )
+    ref = ref - ref.mean(axis=(0, 1))
+    ours, count = fe(jnp.asarray(chunk[None]), jnp.array([8192]))
+    assert int(count[0]) == 64 and ours.shape == (1, 64, 64, 2)
+    # measured max error 8e-5 on values up to ~5
+    np.testing.assert_allclose(np.asarray(ours)[0], ref, rtol=0, atol=1e-3)
+
+
+def test_anand_short_chunk_keeps_time_scale():
+    fe = frontends.AnandSpectrogram()
+    audio = np.zeros((1, 8192), np.float32)
+    audio[0, :4096] = _speechy(0.6)[:4096]
+    ours, count = fe(jnp.asarray(audio), jnp.array([4096]))
+    ours = np.asarray(ours)[0]
+    assert int(count[0]) == 32 and np.all(ours[32:] == 0)
+    np.testing.assert_allclose(ours[:32].mean(axis=(0, 1)), 0, atol=1e-5)
+
+
+@pytest.mark.parametrize("frame_length,hop_length", [(0, 0), (640, 160), (400, 0)])
+def test_raw_waveform_matches_numpy_slicing(frame_length, hop_length):
+    fe = frontends.RawWaveform(
+        max_samples=16000, frame_length=frame_length, hop_length=hop_length
+    )
+    audio = _speechy(1.0)
+    ours, count = fe(jnp.asarray(audio[None]), jnp.array([16000]))
+    ours = np.asarray(ours)[0]
+    if frame_length == 0:
+        ref = audio[:, None]
+    else:
+        hop = hop_length or frame_length
+        starts = range(0, 16000 - frame_length + 1, hop)
+        ref = np.stack([audio[s : s + frame_length] for s in starts])
+    assert fe.output_shape == ref.shape and int(count[0]) == len(ref)
+    np.testing.assert_array_equal(ours, ref)
