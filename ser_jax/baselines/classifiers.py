@@ -1,0 +1,166 @@
+"""scikit-learn pipelines for the feature baselines: speaker standardisation + classifier.
+
+The speaker of each row travels with the features as column 0 of X (an integer
+code), so that per-speaker standardisation is an ordinary pipeline step and
+stays inside cross-validation: `SpeakerStandardizer` reads the code, drops it
+and standardises the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold, LeaveOneGroupOut
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC, LinearSVC
+
+STANDARDIZATIONS = ("train_speakers", "per_speaker_transductive", "none")
+
+
+def with_speakers(speaker_codes: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """X for the pipelines: the integer speaker code in column 0, then the features."""
+    return np.column_stack([np.asarray(speaker_codes, np.float64), features])
+
+
+def _stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = features.mean(axis=0)
+    std = features.std(axis=0)
+    return mean, np.where(std > 1e-8, std, 1.0)
+
+
+class SpeakerStandardizer(TransformerMixin, BaseEstimator):
+    """Standardises feature columns; X's column 0 is the speaker code (dropped).
+
+    mode:
+      "train_speakers": mean and std of each column over the rows given to
+        `fit` (the training speakers), applied to every row at transform; the
+        statistics of a speaker seen only at transform time are never used.
+      "per_speaker_transductive": every speaker is standardised with its own
+        mean and std, computed from that speaker's rows in the X being
+        transformed (fit learns nothing). At test time this uses the test
+        speaker's (unlabelled) features, as in Keesing et al.'s tables.
+      "none": the features unchanged.
+    """
+
+    def __init__(self, mode: str = "train_speakers"):
+        self.mode = mode
+
+    def fit(self, X, y=None):
+        if self.mode not in STANDARDIZATIONS:
+            raise ValueError(
+                f"standardization {self.mode!r} unknown; known: {STANDARDIZATIONS}"
+            )
+        features = np.asarray(X, np.float64)[:, 1:]
+        self.n_features_in_ = features.shape[1] + 1
+        if self.mode == "train_speakers":
+            self.mean_, self.scale_ = _stats(features)
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, np.float64)
+        speakers, features = X[:, 0], X[:, 1:]
+        if self.mode == "none":
+            return features.copy()
+        if self.mode == "train_speakers":
+            return (features - self.mean_) / self.scale_
+        out = np.empty_like(features)
+        for s in np.unique(speakers):
+            rows = speakers == s
+            mean, scale = _stats(features[rows])
+            out[rows] = (features[rows] - mean) / scale
+        return out
+
+
+def _gamma(scale_factors, num_features: int) -> list[float]:
+    return [float(f) / num_features for f in scale_factors]
+
+
+# Grids searched by the inner speaker-grouped CV. `gamma_scale`: multiples of
+# 1 / num_features (sklearn's gamma="scale" on standardised features).
+DEFAULT_GRIDS = {
+    "svm_rbf": {"C": (0.1, 1.0, 10.0, 100.0), "gamma_scale": (0.25, 1.0, 4.0)},
+    "svm_linear": {"C": (1e-4, 1e-3, 1e-2, 1e-1)},
+    "logreg": {"C": (1e-3, 1e-2, 1e-1, 1.0)},
+    "mlp": {"alpha": (1e-3, 1e-1, 1.0), "hidden_layer_sizes": (64, 256)},
+}
+CLASSIFIERS = tuple(DEFAULT_GRIDS)
+
+
+def make_estimator(name: str, seed: int = 0):
+    """The classifier; class_weight="balanced" wherever the estimator takes it."""
+    if name == "svm_rbf":
+        return SVC(kernel="rbf", class_weight="balanced", cache_size=500)
+    if name == "svm_linear":
+        return LinearSVC(class_weight="balanced", max_iter=20000, random_state=seed)
+    if name == "logreg":  # multinomial (softmax) with lbfgs
+        return LogisticRegression(class_weight="balanced", max_iter=3000)
+    if name == "mlp":  # one hidden layer; MLPClassifier takes no class weights
+        return MLPClassifier(max_iter=500, early_stopping=False, random_state=seed)
+    raise ValueError(f"classifier {name!r} unknown; known: {CLASSIFIERS}")
+
+
+def param_grid(name: str, grid: Mapping, num_features: int) -> dict:
+    """sklearn grid (pipeline-step names) from a config grid."""
+    known = set(DEFAULT_GRIDS.get(name, {}))
+    if set(grid) != known:
+        raise ValueError(
+            f"grid keys {sorted(grid)} do not fit classifier {name!r} (expects "
+            f"{sorted(known)}); choose the classifier with the config argument, "
+            f"e.g. configs/svm_egemaps.py:classifier={name}"
+        )
+    out = {}
+    for key, values in grid.items():
+        values = list(values)
+        if key == "gamma_scale":
+            out["clf__gamma"] = _gamma(values, num_features)
+        elif key == "hidden_layer_sizes":
+            out["clf__hidden_layer_sizes"] = [
+                tuple(v) if isinstance(v, (tuple, list)) else (int(v),) for v in values
+            ]
+        else:
+            out[f"clf__{key}"] = values
+    return out
+
+
+def make_pipeline(classifier: str, standardization: str, seed: int = 0) -> Pipeline:
+    return Pipeline(
+        [
+            ("standardize", SpeakerStandardizer(standardization)),
+            ("clf", make_estimator(classifier, seed)),
+        ]
+    )
+
+
+def make_search(
+    classifier: str,
+    standardization: str,
+    grid: Mapping,
+    num_features: int,
+    num_groups: int,
+    inner_folds: int = 5,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> GridSearchCV:
+    """Grid search scored by balanced accuracy (UAR), speaker-grouped inner CV.
+
+    `inner_folds` > 0: GroupKFold over the training speakers (capped at their
+    number); 0: leave one training speaker out. Call `fit(X, y, groups=speakers)`.
+    """
+    cv = (
+        LeaveOneGroupOut()
+        if inner_folds <= 0 or inner_folds >= num_groups
+        else GroupKFold(n_splits=inner_folds)
+    )
+    return GridSearchCV(
+        make_pipeline(classifier, standardization, seed),
+        param_grid(classifier, grid, num_features),
+        scoring="balanced_accuracy",
+        cv=cv,
+        refit=True,
+        n_jobs=n_jobs,
+        error_score="raise",
+    )
