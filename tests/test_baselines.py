@@ -1,0 +1,238 @@
+"""Feature baselines on the tiny synthetic corpus: features, standardisation, a full run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from configs import svm_compare, svm_egemaps, svm_handbuilt, svm_is09
+from ser_jax import input_pipeline, protocols
+from ser_jax.baselines import classifiers, features, run
+
+EXPECTED_DIMS = {"egemaps": 88, "compare": 6373, "is09": 384, "handbuilt": 104}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("tfds"))
+
+
+@pytest.fixture(scope="module")
+def corpus(data_dir):
+    config = svm_egemaps.get_config("corpus=synthetic/tiny").dataset
+    config.data_dir = data_dir
+    return input_pipeline.load_corpus(config)
+
+
+def tiny_config(data_dir, **overrides):
+    config = svm_egemaps.get_config("corpus=synthetic/tiny,protocol=losgo")
+    config.dataset.data_dir = data_dir
+    config.protocol.num_groups = 4
+    config.protocol.num_val_speakers = 1
+    config.fold = 0
+    config.grid.C = (1.0, 10.0)
+    config.grid.gamma_scale = (1.0,)
+    config.inner_cv_folds = 3
+    config.update(overrides)
+    return config
+
+
+@pytest.mark.parametrize("name", features.FEATURE_SETS)
+def test_feature_sets_are_finite_with_their_documented_size(corpus, name):
+    out = features.compute(name, corpus.audio[:2], corpus.sample_rate)
+    assert out.shape == (2, EXPECTED_DIMS[name])
+    assert out.dtype == np.float32 and np.isfinite(out).all()
+    assert len(features.feature_names(name)) == EXPECTED_DIMS[name]
+    assert not np.allclose(out[0], out[1])  # two different clips
+
+
+def test_handbuilt_has_26_features_per_512ms_chunk(corpus):
+    clip = corpus.audio[0]
+    chunks = features.handbuilt_chunk_features(clip, corpus.sample_rate)
+    assert chunks.shape == (max(1, len(clip) // 8192), 26)
+    assert features.fixed_chunks(len(clip), 8192) == input_pipeline.fixed_chunks(
+        len(clip), 8192
+    )
+    # Synthetic speech is voiced: a pitch in the search range.
+    pitch = chunks[:, features.CHUNK_FEATURES.index("pitch")]
+    assert ((pitch >= 65) & (pitch <= 500)).any()
+
+
+def test_features_are_cached_and_recomputed_when_the_corpus_changes(
+    corpus, data_dir, monkeypatch
+):
+    first, names = features.load_or_compute(corpus, "is09", data_dir)
+    assert features.cache_path(corpus.name, "is09", data_dir).exists()
+    assert first.shape == (len(corpus.labels), 384) and len(names) == 384
+
+    calls = []
+    real = features.compute
+    monkeypatch.setattr(features, "compute", lambda *a: calls.append(1) or real(*a))
+    again, _ = features.load_or_compute(corpus, "is09", data_dir)
+    np.testing.assert_array_equal(again, first)
+    assert not calls  # read from the cache
+
+    reordered = input_pipeline.Corpus(
+        **{
+            **corpus.__dict__,
+            "audio": corpus.audio[::-1],
+            "labels": corpus.labels[::-1],
+            "speakers": corpus.speakers[::-1],
+            "genders": corpus.genders[::-1],
+            "file_names": corpus.file_names[::-1],
+        }
+    )
+    np.testing.assert_array_equal(
+        features.load_or_compute(reordered, "is09", data_dir)[0], first[::-1]
+    )
+    assert not calls  # keyed by file name, not position
+
+    changed = input_pipeline.Corpus(
+        **{**corpus.__dict__, "audio": [a // 2 for a in corpus.audio]}
+    )
+    features.load_or_compute(changed, "is09", data_dir)
+    assert calls == [1]
+
+
+def test_train_speakers_standardisation_never_uses_test_speaker_statistics():
+    rng = np.random.default_rng(0)
+    train = classifiers.with_speakers(
+        np.repeat([0, 1], 20), rng.normal(3.0, 2.0, (40, 5))
+    )
+    test = classifiers.with_speakers(np.full(10, 2), rng.normal(-5.0, 9.0, (10, 5)))
+    step = classifiers.SpeakerStandardizer("train_speakers").fit(train)
+    features_ = train[:, 1:]
+    expected = (test[:, 1:] - features_.mean(0)) / features_.std(0)
+    np.testing.assert_allclose(step.transform(test), expected)
+    # A test row's output does not depend on the other rows of its speaker.
+    np.testing.assert_allclose(step.transform(test[:1]), expected[:1])
+    shifted = test.copy()
+    shifted[1:, 1:] += 100.0
+    np.testing.assert_allclose(step.transform(shifted)[0], expected[0])
+    # So the test speaker is not standardised to zero mean.
+    assert np.abs(step.transform(test).mean(0)).min() > 1.0
+
+
+def test_transductive_standardisation_zero_mean_unit_std_per_speaker():
+    rng = np.random.default_rng(1)
+    speakers = np.repeat([0, 1, 2], 15)
+    x = classifiers.with_speakers(
+        speakers, rng.normal(0, 1, (45, 4)) * [1, 2, 3, 4] + speakers[:, None] * 10
+    )
+    step = classifiers.SpeakerStandardizer("per_speaker_transductive")
+    out = step.fit(x[:30]).transform(x)
+    for s in range(3):
+        np.testing.assert_allclose(out[speakers == s].mean(0), 0, atol=1e-9)
+        np.testing.assert_allclose(out[speakers == s].std(0), 1, atol=1e-9)
+    np.testing.assert_array_equal(
+        classifiers.SpeakerStandardizer("none").fit(x).transform(x), x[:, 1:]
+    )
+    with pytest.raises(ValueError, match="standardization"):
+        classifiers.SpeakerStandardizer("global").fit(x)
+
+
+@pytest.mark.parametrize("name", classifiers.CLASSIFIERS)
+def test_every_classifier_grid_searches_over_speakers(name):
+    rng = np.random.default_rng(2)
+    speakers = np.repeat(np.arange(4), 12)
+    labels = np.tile(np.arange(3), 16)
+    x = rng.normal(0, 1, (48, 6)) + labels[:, None]
+    search = classifiers.make_search(
+        name,
+        "train_speakers",
+        classifiers.DEFAULT_GRIDS[name],
+        num_features=6,
+        num_groups=4,
+        inner_folds=2,
+    )
+    search.fit(classifiers.with_speakers(speakers, x), labels, groups=speakers)
+    assert 0.0 <= search.best_score_ <= 1.0
+    with pytest.raises(ValueError, match="grid keys"):
+        classifiers.make_search(
+            name, "none", {"nope": (1,)}, num_features=6, num_groups=4
+        )
+
+
+def test_configs_name_method_features_and_standardisation():
+    for module, name in (
+        (svm_egemaps, "egemaps"),
+        (svm_compare, "compare"),
+        (svm_is09, "is09"),
+        (svm_handbuilt, "handbuilt"),
+    ):
+        config = module.get_config(
+            "corpus=ravdess,protocol=losgo,standardization=per_speaker_transductive"
+        )
+        assert config.method == "sklearn" and config.features == name
+        assert config.standardization == "per_speaker_transductive"
+        assert config.classifier == "svm_rbf" and "gamma_scale" in config.grid
+    assert set(svm_is09.get_config("classifier=logreg").grid) == {"C"}
+    with pytest.raises(ValueError, match="standardization"):
+        svm_is09.get_config("standardization=global")
+
+
+def test_egemaps_svm_run_writes_the_neural_results_schema(data_dir, corpus, tmp_path):
+    config = tiny_config(data_dir)
+    results = run.train_and_evaluate(config, tmp_path)
+    on_disk = json.loads((tmp_path / "results.json").read_text())
+    assert set(on_disk) >= {
+        "corpus",
+        "class_names",
+        "config",
+        "protocol",
+        "devices",
+        "folds",
+        "summary",
+    }
+    assert on_disk["standardization"] == "train_speakers"
+    assert on_disk["protocol"]["name"] == "losgo"
+    assert on_disk["protocol"]["num_folds"] == 4
+
+    # The neural models' folds.
+    corpus_speakers = corpus.speaker_ids
+    assert len(corpus_speakers) == 8
+    plan = on_disk["protocol"]["folds"]
+    assert sorted(s for f in plan for s in f["test_speakers"]) == corpus_speakers
+    expected = protocols.make_folds(
+        corpus_speakers,
+        corpus.speaker_genders(),
+        "losgo",
+        num_groups=4,
+        num_val_speakers=1,
+        seed=0,
+    )
+    assert plan == json.loads(json.dumps([f.to_dict() for f in expected]))
+
+    fold = on_disk["folds"][0]
+    assert set(fold["test_speakers"]).isdisjoint(
+        fold["train_speakers"] + fold["val_speakers"]
+    )
+    # Validation speakers are trained on: 14 utterances per speaker.
+    n_train = 14 * (len(fold["train_speakers"]) + len(fold["val_speakers"]))
+    assert fold["num_utterances"] == {"train": n_train, "test": 14 * 2}
+    test = fold["test"]["utterance"]
+    assert set(test) >= {
+        "wa",
+        "uar",
+        "macro_f1",
+        "per_class_recall",
+        "confusion_matrix",
+    }
+    assert sum(map(sum, test["confusion_matrix"])) == test["num_examples"] == 28
+    assert set(fold["best_params"]) == {"clf__C", "clf__gamma"}
+    assert fold["inner_cv"]["splits"] == 3
+    assert 1 / 7 < test["uar"] <= 1.0  # seven classes; well above chance here
+    summary = on_disk["summary"]["utterance"]
+    assert summary["pooled"]["uar"] == pytest.approx(test["uar"])
+    assert "segment" not in on_disk["summary"]
+    assert (tmp_path / "confusion_matrix.png").stat().st_size > 1000
+    assert (tmp_path / "fold_00" / "test_predictions.csv").read_text().count(
+        "\n"
+    ) == 1 + 28
+    assert results["summary"] == on_disk["summary"]
+
+    # Resuming: a finished fold is not redone; another config is an error.
+    again = run.train_and_evaluate(config, tmp_path)
+    assert again["folds"] == results["folds"]
+    with pytest.raises(ValueError, match="another config"):
+        run.train_and_evaluate(tiny_config(data_dir, standardization="none"), tmp_path)
