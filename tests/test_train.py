@@ -21,7 +21,8 @@ def tiny_config(data_dir, **overrides):
     config.protocol.num_val_speakers = 1
     config.fold = 0
     config.max_segment_seconds = 1.0
-    config.frontend.grid_hz = 40.0
+    config.frontend.grid_hz = 40.0  # DFT of 400 points: the window must fit
+    config.frontend.window_ms = 20.0
     config.model.conv_features = (4, 4, 8)
     config.model.conv_kernels = ((5, 5), (5, 5), (3, 3))
     config.model.lstm_units = 8
