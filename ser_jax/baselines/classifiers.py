@@ -82,7 +82,7 @@ def _gamma(scale_factors, num_features: int) -> list[float]:
 # Grids searched by the inner speaker-grouped CV. `gamma_scale`: multiples of
 # 1 / num_features (sklearn's gamma="scale" on standardised features).
 DEFAULT_GRIDS = {
-    "svm_rbf": {"C": (0.1, 1.0, 10.0, 100.0), "gamma_scale": (0.25, 1.0, 4.0)},
+    "svm_rbf": {"C": (0.1, 1.0, 10.0, 100.0), "gamma_scale": (0.01, 0.05, 0.25, 1.0)},
     "svm_linear": {"C": (1e-4, 1e-3, 1e-2, 1e-1)},
     "logreg": {"C": (1e-3, 1e-2, 1e-1, 1.0)},
     "mlp": {"alpha": (1e-3, 1e-1, 1.0), "hidden_layer_sizes": (64, 256)},
