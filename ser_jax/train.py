@@ -121,6 +121,23 @@ def create_optimizer(
     return tx, schedule
 
 
+def create_state(
+    config,
+    frontend,
+    num_classes: int,
+    fold_index: int,
+    total_steps: int,
+    steps_per_epoch: int,
+):
+    """(graphdef, state, schedule) of the model and its optimizer, as checkpointed."""
+    tx, schedule = create_optimizer(config, total_steps, steps_per_epoch)
+    rngs = nnx.Rngs(params=jax.random.fold_in(jax.random.key(config.seed), fold_index))
+    model = models.create_model(config.model, frontend.output_shape, num_classes, rngs)
+    optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
+    graphdef, state = nnx.split((model, optimizer))
+    return graphdef, state, schedule
+
+
 # ----------------------------------------------------------------------------
 # Evaluation.
 
@@ -212,15 +229,15 @@ class FoldRunner:
         train_segments = self.data["train"][1]
         self.steps_per_epoch = math.ceil(len(train_segments) / config.batch_size)
         self.total_steps = self.steps_per_epoch * config.num_epochs
-        tx, self.schedule = create_optimizer(
-            config, self.total_steps, self.steps_per_epoch
+        self.graphdef, state, self.schedule = create_state(
+            config,
+            self.frontend,
+            k,
+            self.fold.index,
+            self.total_steps,
+            self.steps_per_epoch,
         )
-        rngs = nnx.Rngs(
-            params=jax.random.fold_in(jax.random.key(config.seed), self.fold.index)
-        )
-        model = models.create_model(config.model, self.frontend.output_shape, k, rngs)
-        optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
-        self.graphdef, state = nnx.split((model, optimizer))
+        model = nnx.merge(self.graphdef, state)[0]
         self.template = nnx.to_pure_dict(state)
         self.state_struct = state
         self.num_params = sum(

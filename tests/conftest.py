@@ -7,3 +7,40 @@ import os
 
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """One TFDS data dir per test session: synthetic/tiny is built once."""
+    return str(tmp_path_factory.mktemp("tfds"))
+
+
+@pytest.fixture
+def tiny_config():
+    """A few-second Satt CNN-LSTM run on synthetic/tiny, fold 0 of 4 groups."""
+    from configs import cnn_lstm
+
+    def make(data_dir, **overrides):
+        config = cnn_lstm.get_config("corpus=synthetic/tiny,protocol=losgo")
+        config.dataset.data_dir = data_dir
+        config.protocol.num_groups = 4
+        config.protocol.num_val_speakers = 1
+        config.fold = 0
+        config.max_segment_seconds = 1.0
+        config.frontend.grid_hz = 40.0  # DFT of 400 points: the window must fit
+        config.frontend.window_ms = 20.0
+        config.model.conv_features = (4, 4, 8)
+        config.model.conv_kernels = ((5, 5), (5, 5), (3, 3))
+        config.model.lstm_units = 8
+        config.model.dense_units = 8
+        config.model.dropout_rate = 0.0
+        config.num_epochs = 2
+        config.batch_size = 16
+        config.eval_batch_size = 16
+        config.warmup_epochs = 0
+        config.update(overrides)
+        return config
+
+    return make

@@ -5,38 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from configs import cnn_lstm
 from ser_jax import train
 
 
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("tfds"))
-
-
-def tiny_config(data_dir, **overrides):
-    config = cnn_lstm.get_config("corpus=synthetic/tiny,protocol=losgo")
-    config.dataset.data_dir = data_dir
-    config.protocol.num_groups = 4
-    config.protocol.num_val_speakers = 1
-    config.fold = 0
-    config.max_segment_seconds = 1.0
-    config.frontend.grid_hz = 40.0  # DFT of 400 points: the window must fit
-    config.frontend.window_ms = 20.0
-    config.model.conv_features = (4, 4, 8)
-    config.model.conv_kernels = ((5, 5), (5, 5), (3, 3))
-    config.model.lstm_units = 8
-    config.model.dense_units = 8
-    config.model.dropout_rate = 0.0
-    config.num_epochs = 2
-    config.batch_size = 16
-    config.eval_batch_size = 16
-    config.warmup_epochs = 0
-    config.update(overrides)
-    return config
-
-
-def test_one_and_two_devices_give_the_same_training(data_dir, tmp_path):
+def test_one_and_two_devices_give_the_same_training(data_dir, tiny_config, tmp_path):
     one = train.train_and_evaluate(
         tiny_config(data_dir, num_devices=1), tmp_path / "one"
     )
@@ -54,7 +26,7 @@ def test_one_and_two_devices_give_the_same_training(data_dir, tmp_path):
 
 
 def test_killed_run_resumes_and_matches_an_uninterrupted_run(
-    data_dir, tmp_path, monkeypatch
+    data_dir, tiny_config, tmp_path, monkeypatch
 ):
     config = tiny_config(data_dir, num_epochs=3)
     full = train.train_and_evaluate(config, tmp_path / "full")
@@ -92,7 +64,9 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
     assert again["folds"] == resumed["folds"]
 
 
-def test_results_json_records_protocol_speakers_and_metrics(data_dir, tmp_path):
+def test_results_json_records_protocol_speakers_and_metrics(
+    data_dir, tiny_config, tmp_path
+):
     results = train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
     on_disk = json.loads((tmp_path / "results.json").read_text())
     assert (
@@ -127,7 +101,7 @@ def test_results_json_records_protocol_speakers_and_metrics(data_dir, tmp_path):
     assert results["summary"] == on_disk["summary"]
 
 
-def test_resuming_with_another_config_is_an_error(data_dir, tmp_path):
+def test_resuming_with_another_config_is_an_error(data_dir, tiny_config, tmp_path):
     train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
     with pytest.raises(ValueError, match=r"another config \(differs in \['model'\]\)"):
         train.train_and_evaluate(
