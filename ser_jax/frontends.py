@@ -125,6 +125,14 @@ class SattSpectrogram:
     noise_floor_db: float = -80.0
     num_frames: int = 300
 
+    def __post_init__(self):
+        if self.window_length > self.n_fft:
+            raise ValueError(
+                f"satt_spectrogram: a {self.window_ms:g} ms window ({self.window_length} "
+                f"samples) does not fit the {self.grid_hz:g} Hz grid's DFT of "
+                f"{self.n_fft} points; use a finer grid or a shorter window."
+            )
+
     @property
     def window_length(self) -> int:
         return round(self.sample_rate * self.window_ms / 1000)

@@ -302,3 +302,8 @@ def test_raw_waveform_matches_numpy_slicing(frame_length, hop_length):
         ref = np.stack([audio[s : s + frame_length] for s in starts])
     assert fe.output_shape == ref.shape and int(count[0]) == len(ref)
     np.testing.assert_array_equal(ours, ref)
+
+
+def test_satt_window_must_fit_the_dft():
+    with pytest.raises(ValueError, match="does not fit"):
+        frontends.SattSpectrogram(grid_hz=40.0, window_ms=40.0)
