@@ -29,6 +29,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.dataset.corpus = args["corpus"]
     config.dataset.data_dir = ""  # "" = TFDS default (~/tensorflow_datasets)
     config.dataset.manual_dir = ""  # real corpora: build from here if not built
+    config.dataset.genders = ()  # e.g. ("female",) for gender-split models; () = all
+    config.dataset.label_map = {}  # emotion -> shared name; unmapped emotions dropped
 
     config.protocol = ml_collections.ConfigDict()
     config.protocol.name = args["protocol"]
@@ -39,6 +41,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
     config.max_segment_seconds = 3.0  # longer utterances -> equal sub-utterances
     config.segmentation = "equal"  # equal | chunks (fixed, Anand) | clip (first N s)
+    # none | train_speakers | per_speaker_transductive (see ser_jax/standardization.py);
+    # Satt's spectrogram is already scaled per utterance.
+    config.feature_standardization = "none"
     config.frontend = ml_collections.ConfigDict()
     config.frontend.name = "satt_spectrogram"
     config.frontend.window_ms = 40.0
@@ -63,7 +68,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.weight_decay = 1e-4
     config.warmup_epochs = 1
     config.grad_clip_norm = 5.0
-    config.class_weighting = True  # loss weights inversely proportional to class size
+    # Class imbalance: "weights" (loss weights inversely proportional to class
+    # size), "oversample" (every class drawn as often as the largest), "none".
+    config.class_balance = "weights"
     config.num_devices = 0  # 0: all local devices
     config.log_every_steps = 10
     return config

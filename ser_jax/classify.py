@@ -23,7 +23,7 @@ import numpy as np
 from absl import app, flags
 from flax import nnx
 
-from ser_jax import audio_io, frontends, input_pipeline, train
+from ser_jax import audio_io, frontends, input_pipeline, standardization, train
 from ser_jax.checkpoints import FoldCheckpoints
 
 FLAGS = flags.FLAGS
@@ -62,8 +62,12 @@ class Classifier:
             total_steps=2,
             steps_per_epoch=1,
         )
-        self.states = []
+        self.standardization = self.config.get("feature_standardization", "none")
+        self.states, self.fold_stats = [], []
         for fold_dir in fold_dirs:
+            if self.standardization == "train_speakers":
+                stats = np.load(fold_dir / "feature_stats.npz")
+                self.fold_stats.append((stats["mean"], stats["std"]))
             ckpt = FoldCheckpoints(fold_dir / "checkpoints")
             pure, _ = ckpt.restore_best(nnx.to_pure_dict(state))
             ckpt.close()
@@ -84,7 +88,24 @@ class Classifier:
             mode=self.config.get("segmentation", "equal"),
         )
         batch = next(input_pipeline.batches(segments, len(segments)))
-        probs = [np.asarray(self._predict(state, batch)) for state in self.states]
+        if (
+            self.standardization == "per_speaker_transductive"
+        ):  # the file is its speaker
+            own = standardization.mean_std(
+                *standardization.segment_moments(self.frontend, segments)
+            )
+            stats = [own] * len(self.states)
+        else:
+            stats = self.fold_stats or [None] * len(self.states)
+        probs = []
+        for state, fold_stats in zip(self.states, stats, strict=True):
+            if fold_stats is not None:
+                mean, std = fold_stats
+                batch["feature_mean"] = np.broadcast_to(
+                    mean, (len(segments), *mean.shape)
+                )
+                batch["feature_std"] = np.broadcast_to(std, (len(segments), *std.shape))
+            probs.append(np.asarray(self._predict(state, batch)))
         return np.mean(probs, axis=(0, 1))
 
     def classify_file(self, path: str | Path) -> np.ndarray:

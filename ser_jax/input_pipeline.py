@@ -41,6 +41,45 @@ class Corpus:
     def speaker_genders(self) -> dict[str, str]:
         return dict(zip(self.speakers.tolist(), self.genders.tolist(), strict=True))
 
+    def subset(self, keep: np.ndarray) -> Corpus:
+        """The utterances where `keep` (a boolean mask) is true."""
+        idx = np.flatnonzero(keep)
+        if len(idx) == 0:
+            raise ValueError(f"Corpus {self.name!r}: the filter keeps no utterance.")
+        return dataclasses.replace(
+            self,
+            audio=[self.audio[i] for i in idx],
+            labels=self.labels[idx],
+            speakers=self.speakers[idx],
+            genders=self.genders[idx],
+            file_names=self.file_names[idx],
+        )
+
+    def relabel(self, label_map: dict[str, str]) -> Corpus:
+        """Maps emotion names through `label_map`; unmapped emotions are dropped.
+
+        The new classes are the map's values in first-seen order, so two
+        corpora mapped to the same names share class ids (cross-corpus).
+        """
+        unknown = set(label_map) - set(self.class_names)
+        if unknown:
+            raise ValueError(
+                f"label_map names {sorted(unknown)}, not emotions of {self.name!r} "
+                f"({self.class_names})"
+            )
+        new_names = list(dict.fromkeys(label_map.values()))
+        old_to_new = np.array(
+            [
+                new_names.index(label_map[c]) if c in label_map else -1
+                for c in self.class_names
+            ]
+        )
+        mapped = old_to_new[self.labels]
+        corpus = self.subset(mapped >= 0)
+        corpus.labels = mapped[mapped >= 0].astype(np.int32)
+        corpus.class_names = new_names
+        return corpus
+
     def select(self, speakers: Sequence[str]) -> np.ndarray:
         """Indices of the utterances of `speakers`."""
         return np.flatnonzero(np.isin(self.speakers, list(speakers)))
@@ -92,7 +131,7 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
             names.append(ex["file_name"].decode())
     if not audio:
         raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
-    return Corpus(
+    corpus = Corpus(
         name=config.corpus,
         audio=audio,
         labels=np.asarray(labels, np.int32),
@@ -102,6 +141,11 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
         class_names=list(emotion.names),
         sample_rate=info.features["audio"].sample_rate,
     )
+    if config.get("genders"):
+        corpus = corpus.subset(np.isin(corpus.genders, list(config.genders)))
+    if config.get("label_map"):
+        corpus = corpus.relabel(dict(config.label_map))
+    return corpus
 
 
 @dataclasses.dataclass
@@ -112,6 +156,7 @@ class Segments:
     lengths: np.ndarray  # [S] int32
     labels: np.ndarray  # [S] int32
     utterance: np.ndarray  # [S] int32, index into the utterance list given
+    extras: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # [S, ...]
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -184,22 +229,39 @@ def class_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return weights.astype(np.float32)
 
 
+def oversampled_order(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A shuffled epoch in which every class appears as often as the largest one.
+
+    Each class keeps all its examples, topped up by draws with replacement.
+    """
+    classes, counts = np.unique(labels, return_counts=True)
+    order = []
+    for c in classes:
+        idx = np.flatnonzero(labels == c)
+        extra = rng.choice(idx, counts.max() - len(idx), replace=True)
+        order.append(np.concatenate([idx, extra]))
+    return rng.permutation(np.concatenate(order))
+
+
 def batches(
     segments: Segments,
     batch_size: int,
     example_weights: np.ndarray | None = None,
     rng: np.random.Generator | None = None,
+    order: np.ndarray | None = None,
 ) -> Iterator[dict[str, np.ndarray]]:
     """Fixed-size batches over all segments, shuffled when `rng` is given.
 
-    The last batch is padded with weight-0 copies so every batch has one shape
-    and no example is dropped. `weight` is the loss weight (0 on padding),
+    `order` (e.g. an oversampled epoch) overrides the shuffle. The last batch is
+    padded with weight-0 copies so every batch has one shape and no example is
+    dropped. Arrays in `segments.extras` travel with their segments. `weight` is the loss weight (0 on padding),
     `index` the segment index (-1 on padding).
     """
     n = len(segments)
-    order = rng.permutation(n) if rng is not None else np.arange(n)
+    if order is None:
+        order = rng.permutation(n) if rng is not None else np.arange(n)
     weights = np.ones(n, np.float32) if example_weights is None else example_weights
-    for start in range(0, n, batch_size):
+    for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         valid = np.ones(batch_size, bool)
         valid[len(idx) :] = False
@@ -210,6 +272,7 @@ def batches(
             "label": segments.labels[padded],
             "weight": np.where(valid, weights[padded], 0.0).astype(np.float32),
             "index": np.where(valid, padded, -1).astype(np.int32),
+            **{k: v[padded] for k, v in segments.extras.items()},
         }
 
 

@@ -24,10 +24,19 @@ from absl import logging
 from clu import metric_writers
 from flax import nnx
 
-from ser_jax import frontends, input_pipeline, metrics, models, protocols, reporting
+from ser_jax import (
+    frontends,
+    input_pipeline,
+    metrics,
+    models,
+    protocols,
+    reporting,
+    standardization,
+)
 from ser_jax.checkpoints import FoldCheckpoints
 
 AXIS = "batch"
+CLASS_BALANCE = ("weights", "oversample", "none")
 
 
 def quiet_library_logs() -> None:
@@ -78,6 +87,7 @@ def train_step(graphdef, frontend, state, batch, key):
     model.train()  # batch statistics in BatchNorm layers
     key = jax.random.fold_in(key, jax.lax.axis_index(AXIS))
     features, lengths = frontend(to_float(batch["audio"]), batch["length"])
+    features = standardization.apply(features, lengths, batch)
     weight = batch["weight"]
     total_weight = jnp.maximum(jax.lax.psum(weight.sum(), AXIS), 1e-9)
 
@@ -101,6 +111,7 @@ def predict_step(graphdef, frontend, state, batch):
     model, _ = nnx.merge(graphdef, state)
     model.eval()  # running statistics in BatchNorm layers
     features, lengths = frontend(to_float(batch["audio"]), batch["length"])
+    features = standardization.apply(features, lengths, batch)
     return jax.nn.softmax(model(features, lengths), axis=-1)
 
 
@@ -223,11 +234,25 @@ class FoldRunner:
             train_speakers=corpus.speakers[self.data["train"][0]],
             val_speakers=corpus.speakers[self.data["val"][0]],
         )
+        self.feature_stats = standardization.attach(
+            config.feature_standardization,
+            self.frontend,
+            {
+                split: (seg, standardization.speakers_of(corpus.speakers, idx, seg))
+                for split, (idx, seg) in self.data.items()
+            },
+        )
 
     def build(self):
         config, k = self.config, len(self.corpus.class_names)
         train_segments = self.data["train"][1]
-        self.steps_per_epoch = math.ceil(len(train_segments) / config.batch_size)
+        if config.class_balance not in CLASS_BALANCE:
+            raise ValueError(f"class_balance must be one of {CLASS_BALANCE}")
+        epoch_size = len(train_segments)
+        if config.class_balance == "oversample":
+            counts = np.bincount(train_segments.labels)
+            epoch_size = int((counts > 0).sum() * counts.max())
+        self.steps_per_epoch = math.ceil(epoch_size / config.batch_size)
         self.total_steps = self.steps_per_epoch * config.num_epochs
         self.graphdef, state, self.schedule = create_state(
             config,
@@ -257,7 +282,7 @@ class FoldRunner:
         )
         weights = (
             input_pipeline.class_weights(train_segments.labels, k)
-            if config.class_weighting
+            if config.class_balance == "weights"
             else np.ones(k, np.float32)
         )
         self.example_weights = weights[train_segments.labels]
@@ -287,17 +312,24 @@ class FoldRunner:
                 "Fold %d: resumed after epoch %d", self.fold.index, start_epoch
             )
 
+        if self.feature_stats is not None:  # what a classifier of new audio needs
+            np.savez(self.dir / "feature_stats.npz", **self.feature_stats)
         writer = metric_writers.create_default_writer(str(self.dir), asynchronous=False)
         train_segments = self.data["train"][1]
         val_idx, val_segments = self.data["val"]
         base_key = jax.random.key(config.seed)
         for epoch in range(start_epoch, config.num_epochs):
             rng = np.random.default_rng([config.seed, self.fold.index, epoch])
+            order = (
+                input_pipeline.oversampled_order(train_segments.labels, rng)
+                if config.class_balance == "oversample"
+                else rng.permutation(len(train_segments))
+            )
             losses = []
             t0 = time.time()
             for i, batch in enumerate(
                 input_pipeline.batches(
-                    train_segments, config.batch_size, self.example_weights, rng
+                    train_segments, config.batch_size, self.example_weights, order=order
                 )
             ):
                 step = epoch * self.steps_per_epoch + i

@@ -8,7 +8,14 @@ from ser_jax import classify, synthetic_speech, train
 
 def test_classify_files_with_a_trained_run(data_dir, tiny_config, tmp_path):
     run = tmp_path / "run"
-    results = train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), run)
+    config = tiny_config(
+        data_dir,
+        num_epochs=1,
+        feature_standardization="train_speakers",  # the classifier needs the fitted stats
+        class_balance="oversample",
+    )
+    results = train.train_and_evaluate(config, run)
+    assert (run / "fold_00" / "feature_stats.npz").exists()
     clip = next(synthetic_speech.generate_corpus(seed=7, utterances_per_emotion=1))
     good = tmp_path / "good_44k.wav"  # another sample rate: resampled to 16 kHz
     sf.write(

@@ -60,3 +60,34 @@ def test_config_args():
     }
     with pytest.raises(ValueError, match="Unknown config argument"):
         config_args.parse("corpsu=ravdess", corpus="x")
+
+
+def test_oversampled_epoch_balances_classes_and_keeps_every_example():
+    labels = np.array([0] * 6 + [1] * 2 + [2] * 3)
+    order = input_pipeline.oversampled_order(labels, np.random.default_rng(0))
+    assert np.bincount(labels[order]).tolist() == [6, 6, 6]
+    assert set(order.tolist()) == set(range(len(labels)))
+
+
+def _corpus():
+    return input_pipeline.Corpus(
+        name="toy",
+        audio=[np.full(4, i, np.int16) for i in range(6)],
+        labels=np.array([0, 1, 2, 0, 1, 2], np.int32),
+        speakers=np.array(["a", "a", "a", "b", "b", "b"]),
+        genders=np.array(["female"] * 3 + ["male"] * 3),
+        file_names=np.array([f"f{i}" for i in range(6)]),
+        class_names=["angry", "happy", "calm"],
+        sample_rate=16000,
+    )
+
+
+def test_corpus_gender_filter_and_shared_label_map():
+    male = _corpus().subset(_corpus().genders == "male")
+    assert male.speaker_ids == ["b"] and [int(a[0]) for a in male.audio] == [3, 4, 5]
+    mapped = _corpus().relabel({"happy": "happiness", "angry": "anger"})
+    assert mapped.class_names == ["happiness", "anger"]  # the map's order
+    assert mapped.labels.tolist() == [1, 0, 1, 0]  # calm dropped
+    assert mapped.file_names.tolist() == ["f0", "f1", "f3", "f4"]
+    with pytest.raises(ValueError, match="not emotions"):
+        _corpus().relabel({"sad": "sadness"})
