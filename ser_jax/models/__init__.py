@@ -5,9 +5,32 @@ from __future__ import annotations
 import ml_collections
 from flax import nnx
 
-from ser_jax.models.satt import SattCnnLstm
+from ser_jax.models.anand import AnandChunkLstm, AnandCnn
+from ser_jax.models.keesing import Aldeneh, Latif, Zhang, Zhao
+from ser_jax.models.satt import SattCnn, SattCnnLstm
+from ser_jax.models.sundharam import (
+    SundharamBiLstm,
+    SundharamCnn1d,
+    SundharamTransformer,
+)
 
-MODELS = {"satt_cnn_lstm": SattCnnLstm}
+MODELS = {
+    # Satt, Rozenberg & Hoory (2017)
+    "satt_cnn_lstm": SattCnnLstm,
+    "satt_cnn": SattCnn,
+    # Anand & Verma
+    "anand_cnn": AnandCnn,
+    "anand_chunk_lstm": AnandChunkLstm,
+    # Sundharam & Johari
+    "sundharam_cnn1d": SundharamCnn1d,
+    "sundharam_bilstm": SundharamBiLstm,
+    "sundharam_transformer": SundharamTransformer,
+    # Keesing, Watson & Witbrock (2021)
+    "aldeneh": Aldeneh,
+    "latif": Latif,
+    "zhang": Zhang,
+    "zhao": Zhao,
+}
 
 
 def create_model(

