@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, LeaveOneGroupOut
 from sklearn.neural_network import MLPClassifier
@@ -75,6 +75,40 @@ class SpeakerStandardizer(TransformerMixin, BaseEstimator):
         return out
 
 
+class RBFSVC(ClassifierMixin, BaseEstimator):
+    """SVC with the RBF kernel exp(-gamma |x - y|^2), the kernel computed with BLAS.
+
+    The same model as `SVC(kernel="rbf")`; libsvm evaluates the kernel one pair
+    at a time, which on ComParE's 6373 features is some 10x slower than one
+    matrix product per fit.
+    """
+
+    def __init__(self, C=1.0, gamma=1.0, class_weight="balanced"):
+        self.C = C
+        self.gamma = gamma
+        self.class_weight = class_weight
+
+    def _kernel(self, X: np.ndarray) -> np.ndarray:
+        sq = np.einsum("ij,ij->i", X, X)
+        d2 = sq[:, None] + self.sq_norms_[None, :] - 2.0 * (X @ self.X_fit_.T)
+        return np.exp(-self.gamma * np.maximum(d2, 0.0))
+
+    def fit(self, X, y):
+        self.X_fit_ = np.asarray(X, np.float64)
+        self.sq_norms_ = np.einsum("ij,ij->i", self.X_fit_, self.X_fit_)
+        self.svc_ = SVC(
+            kernel="precomputed", C=self.C, class_weight=self.class_weight
+        ).fit(self._kernel(self.X_fit_), y)
+        self.classes_ = self.svc_.classes_
+        return self
+
+    def decision_function(self, X):
+        return self.svc_.decision_function(self._kernel(np.asarray(X, np.float64)))
+
+    def predict(self, X):
+        return self.svc_.predict(self._kernel(np.asarray(X, np.float64)))
+
+
 def _gamma(scale_factors, num_features: int) -> list[float]:
     return [float(f) / num_features for f in scale_factors]
 
@@ -93,7 +127,7 @@ CLASSIFIERS = tuple(DEFAULT_GRIDS)
 def make_estimator(name: str, seed: int = 0):
     """The classifier; class_weight="balanced" wherever the estimator takes it."""
     if name == "svm_rbf":
-        return SVC(kernel="rbf", class_weight="balanced", cache_size=500)
+        return RBFSVC(class_weight="balanced")
     if name == "svm_linear":
         return LinearSVC(class_weight="balanced", max_iter=20000, random_state=seed)
     if name == "logreg":  # multinomial (softmax) with lbfgs
