@@ -236,3 +236,18 @@ def test_egemaps_svm_run_writes_the_neural_results_schema(data_dir, corpus, tmp_
     assert again["folds"] == results["folds"]
     with pytest.raises(ValueError, match="another config"):
         run.train_and_evaluate(tiny_config(data_dir, standardization="none"), tmp_path)
+
+
+def test_rbf_svc_matches_libsvm():
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(0, 1, (60, 8)), np.repeat(np.arange(3), 20)
+    x += y[:, None] * 0.5
+    test = rng.normal(0, 1, (20, 8))
+    ours = classifiers.RBFSVC(C=3.0, gamma=0.1).fit(x, y)
+    ref = SVC(kernel="rbf", C=3.0, gamma=0.1, class_weight="balanced").fit(x, y)
+    np.testing.assert_array_equal(ours.predict(test), ref.predict(test))
+    np.testing.assert_allclose(
+        ours.decision_function(test), ref.decision_function(test), atol=1e-5
+    )
