@@ -53,8 +53,10 @@ INTRO = (
     "(no test-speaker statistics); `per_speaker_transductive`: every speaker, the "
     "test speaker included, standardised with its own statistics, as in Keesing et "
     "al. References: Keesing et al.'s SVM-IS09 on RAVDESS, 60.6 % UAR (per-speaker "
-    "standardisation, their 6 groups); ERTK's IS13 ComParE + SVM, 69 %. Wall times "
-    "on 2 CPU cores shared with other jobs.\n\n"
+    "standardisation, their 6 groups); ERTK's IS13 ComParE + SVM, 69 %. svm_rbf is "
+    "`RBFSVC`: libsvm on an RBF kernel computed with BLAS (sklearn's SVC's "
+    "predictions, ~10x faster on ComParE). Wall times on 2 CPU cores shared with "
+    "other jobs.\n\n"
 )
 TABLE_HEADER = (
     "| run | features | classifier | standardization | folds | pooled UAR | "
@@ -70,7 +72,15 @@ FEATURE_LABELS = {
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores"
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{name}, {os.cpu_count()} CPU cores (shared)"
 
 
 def update_table(path: Path, label: str, row: str) -> None:
