@@ -9,7 +9,6 @@ its result already exists, so a killed run resumes where it stopped.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import time
 from pathlib import Path
@@ -25,12 +24,12 @@ from clu import metric_writers
 from flax import nnx
 
 from ser_jax import (
+    experiment,
     frontends,
     input_pipeline,
     metrics,
     models,
     protocols,
-    reporting,
     standardization,
 )
 from ser_jax.checkpoints import FoldCheckpoints
@@ -494,99 +493,29 @@ class Progress:
 RESUMABLE_FIELDS = ("fold", "num_devices", "log_every_steps", "eval_batch_size")
 
 
-def check_same_experiment(path: Path, config: ml_collections.ConfigDict) -> None:
-    """A workdir holds one experiment: resuming with another config is an error."""
-    if not path.exists():
-        return
-
-    def comparable(d: dict) -> dict:
-        d = {k: v for k, v in d.items() if k not in RESUMABLE_FIELDS}
-        d["dataset"] = {k: v for k, v in d["dataset"].items() if k == "corpus"}
-        return json.loads(json.dumps(d))  # tuples -> lists, as stored
-
-    old, new = comparable(json.loads(path.read_text())), comparable(config.to_dict())
-    if old != new:
-        diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-        raise ValueError(
-            f"{path.parent} holds a run with another config (differs in {diff}). "
-            "Use a new --workdir, or the same config to resume."
-        )
-
-
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    corpus = input_pipeline.load_corpus(config.dataset)
-    genders = corpus.speaker_genders()
-    protocol = protocols.resolve_protocol(config.protocol.name, len(corpus.speaker_ids))
-    folds = protocols.make_folds(
-        corpus.speaker_ids,
-        genders,
-        protocol,
-        num_groups=config.protocol.num_groups,
-        num_val_speakers=config.protocol.num_val_speakers,
-        seed=config.protocol.seed,
-    )
-    if config.fold >= len(folds):
-        raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")
-    selected = [config.fold] if config.fold >= 0 else list(range(len(folds)))
+    exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
     devices = local_devices(config.num_devices)
     logging.info(
         "%s: %d utterances, %d speakers, %s with %d folds, %d device(s): %s",
-        corpus.name,
-        len(corpus.labels),
-        len(corpus.speaker_ids),
-        protocol,
-        len(folds),
+        exp.corpus.name,
+        len(exp.corpus.labels),
+        len(exp.corpus.speaker_ids),
+        exp.protocol,
+        len(exp.folds),
         len(devices),
         [d.device_kind for d in devices],
     )
-    check_same_experiment(workdir / "config.json", config)
-    reporting.write_json(workdir / "config.json", config.to_dict())
-
-    progress = Progress(len(folds), selected, config.num_epochs)
-    for k in selected:
-        fold_dir = workdir / f"fold_{k:02d}"
-        if (fold_dir / "fold_result.json").exists():
-            logging.info("Fold %d already done; skipping.", k)
-            progress.skip(config.num_epochs)
-            continue
-        fold_dir.mkdir(exist_ok=True)
-        record = FoldRunner(config, corpus, folds[k], fold_dir, devices, progress).run()
-        reporting.write_json(fold_dir / "fold_result.json", record)
-        logging.info(
-            "Fold %d/%d test (speakers %s): utterance UAR %.1f%%, WA %.1f%%",
-            k + 1,
-            len(folds),
-            ",".join(folds[k].test_speakers),
-            100 * record["test"]["utterance"]["uar"],
-            100 * record["test"]["utterance"]["wa"],
-        )
-
-    records = [
-        json.loads(p.read_text())
-        for p in sorted(workdir.glob("fold_*/fold_result.json"))
-    ]
-    results = {
-        "corpus": corpus.name,
-        "class_names": corpus.class_names,
-        "config": config.to_dict(),
-        "protocol": {
-            "name": protocol,
-            "num_folds": len(folds),
-            "seed": config.protocol.seed,
-            "folds": [f.to_dict() for f in folds],
-        },
-        "devices": [d.device_kind for d in devices],
-        "folds": records,
-        "summary": reporting.summarize(records, corpus.class_names),
-    }
-    reporting.write_json(workdir / "results.json", results)
-    reporting.save_confusion_png(
-        results["summary"]["utterance"]["pooled"]["confusion_matrix"],
-        corpus.class_names,
-        workdir / "confusion_matrix.png",
-        title=f"{corpus.name} {protocol}, pooled over {len(records)} folds (utterances)",
+    progress = Progress(len(exp.folds), exp.selected, config.num_epochs)
+    progress.skip(config.num_epochs * sum(exp.is_done(k) for k in exp.selected))
+    records = exp.run(
+        lambda fold, fold_dir: FoldRunner(
+            config, exp.corpus, fold, fold_dir, devices, progress
+        ).run()
     )
-    return results
+    return exp.write_results(
+        records,
+        title=f"{exp.corpus.name} {exp.protocol}",
+        devices=[d.device_kind for d in devices],
+    )

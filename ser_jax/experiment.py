@@ -1,0 +1,144 @@
+"""What every method shares: a corpus and its folds, one experiment per workdir,
+finished folds skipped on resume, and one results.json schema.
+
+Neural training (`ser_jax.train`) and the feature baselines
+(`ser_jax.baselines.run`) differ only in how they run one fold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ml_collections
+from absl import logging
+
+from ser_jax import input_pipeline, protocols, reporting
+
+
+@dataclasses.dataclass
+class Experiment:
+    """A configured protocol on a loaded corpus, bound to its workdir."""
+
+    config: ml_collections.ConfigDict
+    workdir: Path
+    corpus: input_pipeline.Corpus
+    protocol: str
+    folds: list[protocols.Fold]
+
+    @property
+    def selected(self) -> list[int]:
+        """`config.fold` alone, or every fold for -1."""
+        return (
+            [self.config.fold]
+            if self.config.fold >= 0
+            else list(range(len(self.folds)))
+        )
+
+    def fold_dir(self, k: int) -> Path:
+        return self.workdir / f"fold_{k:02d}"
+
+    def is_done(self, k: int) -> bool:
+        return (self.fold_dir(k) / "fold_result.json").exists()
+
+    def run(self, run_fold: Callable[[protocols.Fold, Path], dict]) -> list[dict]:
+        """Runs each selected fold not finished yet; returns every finished record."""
+        for k in self.selected:
+            if self.is_done(k):
+                logging.info("Fold %d already done; skipping.", k)
+                continue
+            self.fold_dir(k).mkdir(exist_ok=True)
+            record = run_fold(self.folds[k], self.fold_dir(k))
+            reporting.write_json(self.fold_dir(k) / "fold_result.json", record)
+            logging.info(
+                "Fold %d/%d test (speakers %s): utterance UAR %.1f%%, WA %.1f%%",
+                k + 1,
+                len(self.folds),
+                ",".join(self.folds[k].test_speakers),
+                100 * record["test"]["utterance"]["uar"],
+                100 * record["test"]["utterance"]["wa"],
+            )
+        return [
+            json.loads(p.read_text())
+            for p in sorted(self.workdir.glob("fold_*/fold_result.json"))
+        ]
+
+    def write_results(self, records: Sequence[dict], title: str, **extra) -> dict:
+        """results.json (config, protocol with every fold's speakers, folds,
+        pooled and mean ± std summaries, plus `extra`) and the confusion PNG."""
+        results = {
+            "corpus": self.corpus.name,
+            "class_names": self.corpus.class_names,
+            "config": self.config.to_dict(),
+            "protocol": {
+                "name": self.protocol,
+                "num_folds": len(self.folds),
+                "seed": self.config.protocol.seed,
+                "folds": [f.to_dict() for f in self.folds],
+            },
+            **extra,
+            "folds": list(records),
+            "summary": reporting.summarize(records, self.corpus.class_names),
+        }
+        reporting.write_json(self.workdir / "results.json", results)
+        reporting.save_confusion_png(
+            results["summary"]["utterance"]["pooled"]["confusion_matrix"],
+            self.corpus.class_names,
+            self.workdir / "confusion_matrix.png",
+            title=f"{title}, pooled over {len(records)} folds (utterances)",
+        )
+        return results
+
+
+def check_same_experiment(
+    path: Path, config: ml_collections.ConfigDict, resumable_fields: Sequence[str]
+) -> None:
+    """A workdir holds one experiment: resuming with another config is an error.
+
+    `resumable_fields` may differ between invocations (which fold, how many
+    devices or jobs); so may where the data lives.
+    """
+    if not path.exists():
+        return
+
+    def comparable(d: dict) -> dict:
+        d = {k: v for k, v in d.items() if k not in resumable_fields}
+        d["dataset"] = {
+            k: v for k, v in d["dataset"].items() if k not in ("data_dir", "manual_dir")
+        }
+        return json.loads(json.dumps(d))  # tuples -> lists, as stored
+
+    old, new = comparable(json.loads(path.read_text())), comparable(config.to_dict())
+    if old != new:
+        diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        raise ValueError(
+            f"{path.parent} holds a run with another config (differs in {diff}). "
+            "Use a new --workdir, or the same config to resume."
+        )
+
+
+def start(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    resumable_fields: Sequence[str],
+) -> Experiment:
+    """Loads the corpus, makes the folds, and claims the workdir for this config."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus = input_pipeline.load_corpus(config.dataset)
+    protocol = protocols.resolve_protocol(config.protocol.name, len(corpus.speaker_ids))
+    folds = protocols.make_folds(
+        corpus.speaker_ids,
+        corpus.speaker_genders(),
+        protocol,
+        num_groups=config.protocol.num_groups,
+        num_val_speakers=config.protocol.num_val_speakers,
+        seed=config.protocol.seed,
+    )
+    if config.fold >= len(folds):
+        raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")
+    check_same_experiment(workdir / "config.json", config, resumable_fields)
+    reporting.write_json(workdir / "config.json", config.to_dict())
+    return Experiment(config, workdir, corpus, protocol, folds)
