@@ -141,6 +141,8 @@ def load(paths: Sequence[str | Path]) -> tuple[list[Run], list[Study]]:
             runs.extend(sub_runs)
         else:
             runs.append(Run(label, slugs(label), path, _check_results(path, data)))
+    if not runs:
+        raise ValueError(f"No finished runs in {[str(p) for p in paths]}")
     return runs, studies
 
 
@@ -267,24 +269,30 @@ def summary_table(runs: Sequence[Run]) -> list[str]:
     )
 
 
-STUDY_PARAMS = {  # the study's own column: (header, run field, format)
-    "repeats": ("seed", "seed", str),
-    "snippet_length": (
-        "first N s",
-        "snippet_seconds",
-        lambda n: "full utterance" if n is None else f"{n:g}",
-    ),
-    "gender_split": ("speakers", "genders", lambda g: "+".join(g)),
-    "cross_corpus": ("train -> test", "name", str),
-    "leave_one_corpus_out": ("test corpus", "test_corpus", str),
+def _snippet(run: dict) -> str:
+    if run.get("snippet_seconds") is not None:
+        return f"{run['snippet_seconds']:g}"
+    if run.get("segmentation") == "clip":  # the config already clips
+        return f"as configured (first {run.get('max_segment_seconds', '?'):g} s)"
+    return "full utterance"
+
+
+STUDY_PARAMS = {  # the study's own first column: header, text of a run
+    "repeats": ("seed", lambda r: str(r.get("seed"))),
+    "snippet_length": ("first N s", _snippet),
+    "gender_split": ("speakers", lambda r: "+".join(r.get("genders", []))),
+    "cross_corpus": ("train -> test", lambda r: r["name"]),
+    "leave_one_corpus_out": ("test corpus", lambda r: str(r.get("test_corpus"))),
 }
 
 
 def study_section(study: Study, images: dict[str, str]) -> list[str]:
     data = study.study
     kind = data["study"]
-    header, field, fmt = STUDY_PARAMS.get(kind, ("run", "name", str))
+    header, describe = STUDY_PARAMS.get(kind, ("run", lambda r: r["name"]))
     lines = [f"## Study {study.label}: {kind.replace('_', ' ')}", ""]
+    if data.get("status") == "running":
+        lines += ["Still running: its runs are listed when it finishes.", ""]
     if kind == "gender_split":
         lines += [
             f"One model per sex under the same protocol ({data.get('protocol', '?')}); "
@@ -302,7 +310,7 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
         ]
     rows = [
         [
-            fmt(r.get(field)),
+            describe(r),
             f"{r['folds_done']}/{r['num_folds']}",
             pct(r["uar"]),
             pct(r["wa"]),
