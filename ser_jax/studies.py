@@ -1,0 +1,706 @@
+"""Study designs over `train.train_and_evaluate`: repeats, snippet length, gender split, cross-corpus.
+
+    python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
+        --workdir=runs/study_repeats
+    python -m ser_jax.studies --study=snippet_length --lengths=0.5,1,2,3,full ...
+    python -m ser_jax.studies --study=gender_split ...
+    python -m ser_jax.studies --study=cross_corpus --train_corpora=ravdess --test_corpus=emodb ...
+    python -m ser_jax.studies --study=leave_one_corpus_out --corpora=ravdess,emodb ...
+
+Every study runs ordinary experiments, each in its own sub-workdir of the study
+workdir (`seed_1/`, `first_0.5s/`, `female/`, ...), so each resumes as a single
+run does: running the same command again skips what is done. At the end the study
+writes `study.json` (what was run, each sub-run's pooled utterance-level metrics,
+the study's own summary) and a Markdown report with plots in `report/`
+(`ser_jax.report`). The studies:
+
+- `repeats`: the same config with seeds 0..R-1 (`config.seed`: initialisation,
+  data order, dropout); `config.protocol.seed` is kept, so every repeat has the
+  same folds. Mean ± std (population) of the pooled UAR/WA over repeats, as
+  Keesing et al. average 3 repeats.
+- `snippet_length` (Neumann): train and test on the first N seconds of every
+  utterance (`segmentation="clip"`, `max_segment_seconds=N`; the front-end's
+  frame count follows N); N=None runs the config as it is (the full utterance
+  with its own segmentation, unless it already clips). Pooled UAR against N.
+- `gender_split` (Sundharam & Johari): one model per sex, trained and tested on
+  that sex's speakers only (`config.dataset.genders`) under the same protocol.
+  `protocol.name="auto"` is resolved on the whole corpus, so the split uses the
+  protocol a mixed-gender run of the config uses. The pooled result sums both
+  runs' confusion matrices (`pooled/results.json`).
+- `cross_corpus`: train on one or more corpora, test on every speaker of another,
+  through the emotions they share (`shared_label_map`); `leave_one_corpus_out`
+  does it for each corpus of a list in turn.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import ml_collections
+import numpy as np
+from absl import app, flags, logging
+from ml_collections import config_flags
+
+from ser_jax import input_pipeline, metrics, protocols, reporting
+
+STUDY_FILE = "study.json"
+STUDIES = (
+    "repeats",
+    "snippet_length",
+    "gender_split",
+    "cross_corpus",
+    "leave_one_corpus_out",
+)
+GENDERS = ("female", "male")
+DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
+
+
+# ----------------------------------------------------------------------------
+# Helpers shared by the studies.
+
+
+def run_experiment(config: ml_collections.ConfigDict, workdir: Path) -> dict:
+    """One experiment (neural or feature baseline), as `ser_jax.main` runs it."""
+    method = config.get("method", "neural")
+    if method == "neural":
+        from ser_jax import train
+
+        return train.train_and_evaluate(config, str(workdir))
+    if method == "sklearn":
+        from ser_jax.baselines import run as baselines
+
+        return baselines.train_and_evaluate(config, str(workdir))
+    raise ValueError(f"config.method must be 'neural' or 'sklearn', got {method!r}")
+
+
+def variant(config: ml_collections.ConfigDict, **updates) -> ml_collections.ConfigDict:
+    """A copy of `config` with dotted fields replaced: `variant(c, **{"dataset.genders": ...})`.
+
+    The copy keeps the original's lock; fields it lacks may be added.
+    """
+    new = copy.deepcopy(config)
+    with new.unlocked():
+        new.update_from_flattened_dict(updates)
+    return new
+
+
+def run_summary(results: dict, name: str, workdir: str, **params) -> dict:
+    """What study.json keeps of one sub-run: pooled utterance-level metrics."""
+    utt = results["summary"]["utterance"]
+    return {
+        "name": name,
+        "workdir": workdir,  # relative to the study workdir
+        **params,
+        "folds_done": len(results["folds"]),
+        "num_folds": results["protocol"]["num_folds"],
+        "uar": utt["pooled"]["uar"],
+        "wa": utt["pooled"]["wa"],
+        "macro_f1": utt["pooled"]["macro_f1"],
+        "uar_over_folds": utt["uar_over_folds"],
+    }
+
+
+def start_study(workdir: str | Path, study: str) -> Path:
+    """Claims the study workdir (a stub study.json until the study finishes); a
+    workdir that holds another study is an error."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / STUDY_FILE
+    if path.exists():
+        old = json.loads(path.read_text()).get("study")
+        if old != study:
+            raise ValueError(
+                f"{workdir} holds a {old!r} study, not {study!r}; use a new --workdir."
+            )
+    else:
+        reporting.write_json(path, {"study": study, "status": "running", "runs": []})
+    return workdir
+
+
+def finish_study(workdir: Path, study: dict, report: bool) -> dict:
+    """Writes study.json (and the report); returns the study as written."""
+    study = json.loads(json.dumps({**study, "status": "done"}))  # tuples -> lists
+    reporting.write_json(workdir / STUDY_FILE, study)
+    if report:
+        from ser_jax import report as report_lib
+
+        report_lib.write_report([workdir], workdir / "report")
+    return study
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+
+
+# ----------------------------------------------------------------------------
+# Repeats (Keesing et al.: every test repeated 3 times and averaged).
+
+
+def repeats(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    num_repeats: int = 3,
+    report: bool = True,
+) -> dict:
+    """The same experiment with `config.seed` = 0..num_repeats-1; same folds."""
+    if num_repeats < 1:
+        raise ValueError(f"num_repeats must be at least 1, got {num_repeats}")
+    workdir = start_study(workdir, "repeats")
+    runs, fold_plans = [], []
+    for seed in range(num_repeats):
+        name = f"seed_{seed}"
+        logging.info("repeats: %s (%d of %d)", name, seed + 1, num_repeats)
+        results = run_experiment(variant(config, seed=seed), workdir / name)
+        fold_plans.append(results["protocol"]["folds"])
+        runs.append(run_summary(results, name, name, seed=seed))
+    if any(plan != fold_plans[0] for plan in fold_plans):  # protocol.seed is fixed
+        raise AssertionError("Repeats got different folds; they must share them.")
+    study = {
+        "study": "repeats",
+        "config": config.to_dict(),
+        "num_repeats": num_repeats,
+        "protocol_seed": config.protocol.seed,
+        "runs": runs,
+        "summary": {
+            name: metrics.mean_std([r[name] for r in runs])
+            for name in ("uar", "wa", "macro_f1")
+        },
+    }
+    return finish_study(workdir, study, report)
+
+
+# ----------------------------------------------------------------------------
+# Snippet length (Neumann: train and test on the first N seconds).
+
+
+def snippet_name(seconds: float | None) -> str:
+    return "full" if seconds is None else f"first_{seconds:g}s"
+
+
+def snippet_length(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    lengths: Sequence[float | None] = DEFAULT_LENGTHS,
+    report: bool = True,
+) -> dict:
+    """Trains and tests on the first N s of every utterance, for each N in `lengths`.
+
+    N=None runs the config as it is: the full utterance with its own segmentation
+    (`equal`, `chunks`), or its own first seconds if it already clips.
+    """
+    if config.get("method", "neural") != "neural":
+        raise ValueError("snippet_length needs a neural config (it sets segmentation)")
+    lengths = list(dict.fromkeys(None if n is None else float(n) for n in lengths))
+    if not lengths:
+        raise ValueError("snippet_length needs at least one length")
+    for n in lengths:
+        if n is not None and n <= 0:
+            raise ValueError(f"snippet lengths must be positive seconds, got {n}")
+    workdir = start_study(workdir, "snippet_length")
+    runs = []
+    for n in lengths:
+        name = snippet_name(n)
+        sub_config = (
+            config
+            if n is None
+            else variant(config, segmentation="clip", max_segment_seconds=n)
+        )
+        logging.info("snippet_length: %s", name)
+        results = run_experiment(sub_config, workdir / name)
+        runs.append(
+            run_summary(
+                results,
+                name,
+                name,
+                snippet_seconds=n,
+                segmentation=sub_config.segmentation,
+                max_segment_seconds=sub_config.max_segment_seconds,
+            )
+        )
+    study = {
+        "study": "snippet_length",
+        "config": config.to_dict(),
+        "runs": runs,
+        "uar_by_length": [
+            {"snippet_seconds": r["snippet_seconds"], "uar": r["uar"], "wa": r["wa"]}
+            for r in runs
+        ],
+    }
+    return finish_study(workdir, study, report)
+
+
+# ----------------------------------------------------------------------------
+# Gender split (Sundharam & Johari: one model per sex).
+
+
+def speaker_count(dataset: ml_collections.ConfigDict) -> int:
+    """Speakers (splits) of the whole corpus, from the builder's info."""
+    builder = input_pipeline.prepare_builder(dataset)
+    return sum(
+        1 for s in builder.info.splits if s.startswith(input_pipeline.SPLIT_PREFIX)
+    )
+
+
+def gender_split(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    genders: Sequence[str] = GENDERS,
+    report: bool = True,
+) -> dict:
+    """One experiment per sex under the same protocol, and their pooled result."""
+    unknown = set(genders) - set(GENDERS)
+    if unknown or not genders:
+        raise ValueError(f"genders must be among {GENDERS}, got {tuple(genders)}")
+    workdir = start_study(workdir, "gender_split")
+    protocol = config.protocol.name
+    if protocol == "auto":
+        protocol = protocols.resolve_protocol("auto", speaker_count(config.dataset))
+        logging.info(
+            "gender_split: protocol 'auto' is %s on the whole corpus", protocol
+        )
+    runs, per_sex = [], {}
+    for gender in genders:
+        sub_config = variant(
+            config, **{"dataset.genders": (gender,), "protocol.name": protocol}
+        )
+        logging.info("gender_split: %s speakers", gender)
+        results = run_experiment(sub_config, workdir / gender)
+        per_sex[gender] = results
+        runs.append(run_summary(results, gender, gender, genders=[gender]))
+
+    class_names = per_sex[genders[0]]["class_names"]
+    for gender, results in per_sex.items():
+        if results["class_names"] != class_names:
+            raise ValueError(
+                f"{gender} run has classes {results['class_names']}, not {class_names}"
+            )
+    pooled = pool_runs(list(per_sex.values()), genders)
+    (workdir / "pooled").mkdir(exist_ok=True)
+    reporting.write_json(workdir / "pooled" / "results.json", pooled)
+    runs.append(run_summary(pooled, "pooled", "pooled", genders=list(genders)))
+    study = {
+        "study": "gender_split",
+        "config": config.to_dict(),
+        "protocol": protocol,
+        "runs": runs,
+        "pooled": pooled["summary"],
+    }
+    return finish_study(workdir, study, report)
+
+
+def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
+    """One results.json over several runs' folds: summed confusion matrices.
+
+    Each fold record gets `"group"` (its run's name); histories are left to the
+    runs themselves.
+    """
+    records = [
+        {**{k: v for k, v in fold.items() if k != "history"}, "group": name}
+        for name, r in zip(names, results, strict=True)
+        for fold in r["folds"]
+    ]
+    first = results[0]
+    config = copy.deepcopy(first["config"])
+    config["dataset"]["genders"] = list(names)
+    return {
+        "corpus": first["corpus"],
+        "class_names": first["class_names"],
+        "config": config,
+        "pooled_over": list(names),
+        "protocol": {
+            "name": first["protocol"]["name"],
+            "num_folds": sum(r["protocol"]["num_folds"] for r in results),
+            "seed": first["protocol"]["seed"],
+            "folds": [f for r in results for f in r["protocol"]["folds"]],
+        },
+        "devices": first.get("devices", []),
+        "folds": records,
+        "summary": reporting.summarize(records, first["class_names"]),
+    }
+
+
+# ----------------------------------------------------------------------------
+# Cross-corpus.
+
+# Shared emotion name: the names corpora use for it (RAVDESS, EMO-DB, IEMOCAP, ...).
+EMOTION_SYNONYMS = {
+    "neutral": ("neutral", "neu"),
+    "calm": ("calm",),
+    "happiness": ("happiness", "happy", "joy", "hap"),
+    "sadness": ("sadness", "sad"),
+    "anger": ("anger", "angry", "ang"),
+    "fear": ("fear", "fearful", "fea"),
+    "disgust": ("disgust", "disgusted", "dis"),
+    "surprise": ("surprise", "surprised", "sur"),
+    "boredom": ("boredom", "bored"),
+}
+_CANONICAL = {
+    synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
+}
+
+
+def canonical_emotion(name: str) -> str:
+    """The shared name of an emotion label (`happy` -> `happiness`); unknown: itself."""
+    key = name.strip().lower()
+    return _CANONICAL.get(key, key)
+
+
+def shared_label_map(*class_names: Sequence[str]) -> list[dict[str, str]]:
+    """Per corpus, a label map onto the emotions all corpora share (synonyms merged).
+
+    `shared_label_map(ravdess_names, emodb_names)` maps RAVDESS `happy` and EMO-DB
+    `happiness` both to `happiness`; emotions not in every corpus (RAVDESS calm,
+    surprised; EMO-DB boredom) are left out, so `Corpus.relabel` drops them. Each
+    map lists the shared emotions in the first corpus's order.
+    """
+    if len(class_names) < 2:
+        raise ValueError("shared_label_map needs the class names of 2+ corpora")
+    canonical = []
+    for names in class_names:
+        mapping = {}
+        for name in names:
+            shared = canonical_emotion(name)
+            if shared in mapping.values():
+                other = next(k for k, v in mapping.items() if v == shared)
+                raise ValueError(
+                    f"{other!r} and {name!r} of {list(names)} are both {shared!r}"
+                )
+            mapping[name] = shared
+        canonical.append(mapping)
+    common = set.intersection(*(set(m.values()) for m in canonical))
+    order = [c for c in canonical[0].values() if c in common]
+    if len(order) < 2:
+        raise ValueError(
+            f"The corpora share {sorted(common)}: fewer than 2 emotions "
+            f"({[list(n) for n in class_names]})"
+        )
+    return [
+        {name: shared for shared in order for name, c in mapping.items() if c == shared}
+        for mapping in canonical
+    ]
+
+
+def load_corpus(dataset: ml_collections.ConfigDict) -> input_pipeline.Corpus:
+    """`input_pipeline.load_corpus` (a seam for tests)."""
+    return input_pipeline.load_corpus(dataset)
+
+
+def corpus_dataset_config(
+    dataset: ml_collections.ConfigDict, corpus: str
+) -> ml_collections.ConfigDict:
+    """`dataset` for another corpus: same data_dir and gender filter, no label map.
+
+    manual_dir belongs to `dataset.corpus` alone; other corpora must be built.
+    """
+    new = copy.deepcopy(dataset)
+    with new.unlocked():
+        new.corpus = corpus
+        if corpus != dataset.corpus:
+            new.manual_dir = ""
+        if "label_map" in new:
+            new.label_map = {}
+    return new
+
+
+def merge_corpora(
+    corpora: Sequence[input_pipeline.Corpus],
+    class_names: Sequence[str],
+    name: str | None = None,
+) -> input_pipeline.Corpus:
+    """One corpus from several with the same emotion names (labels realigned by name).
+
+    Speakers and file names are prefixed with their corpus (`emodb:03`), so no
+    two corpora share a speaker.
+    """
+    class_names = list(class_names)
+    rates = {c.sample_rate for c in corpora}
+    if len(rates) != 1:
+        raise ValueError(f"Corpora differ in sample rate: {sorted(rates)}")
+    labels = []
+    for c in corpora:
+        if set(c.class_names) != set(class_names):
+            raise ValueError(f"{c.name} has classes {c.class_names}, not {class_names}")
+        to_shared = np.array([class_names.index(n) for n in c.class_names], np.int32)
+        labels.append(to_shared[c.labels])
+    return input_pipeline.Corpus(
+        name=name or "+".join(c.name for c in corpora),
+        audio=[a for c in corpora for a in c.audio],
+        labels=np.concatenate(labels).astype(np.int32),
+        speakers=np.concatenate(
+            [np.char.add(f"{c.name}:", c.speakers) for c in corpora]
+        ),
+        genders=np.concatenate([c.genders for c in corpora]),
+        file_names=np.concatenate(
+            [np.char.add(f"{c.name}:", c.file_names) for c in corpora]
+        ),
+        class_names=class_names,
+        sample_rate=rates.pop(),
+    )
+
+
+def cross_corpus_fold(
+    corpus: input_pipeline.Corpus,
+    train_corpora: Sequence[str],
+    test_corpus: str,
+    num_val_speakers: int,
+    seed: int,
+) -> protocols.Fold:
+    """Test: every speaker of `test_corpus`; validation: `num_val_speakers` of each
+    training corpus (gender-mixed, drawn with `seed`); training: the rest."""
+    genders = corpus.speaker_genders()
+    test = tuple(s for s in corpus.speaker_ids if s.startswith(f"{test_corpus}:"))
+    val, train = [], []
+    for k, name in enumerate(train_corpora):
+        speakers = [s for s in corpus.speaker_ids if s.startswith(f"{name}:")]
+        if num_val_speakers >= len(speakers):
+            raise ValueError(
+                f"num_val_speakers={num_val_speakers} leaves no training speakers "
+                f"of {name} ({len(speakers)} speakers)"
+            )
+        rng = np.random.default_rng([seed, k])
+        order = protocols._gender_interleaved(speakers, genders, rng)
+        val += order[:num_val_speakers]
+        train += [s for s in speakers if s not in order[:num_val_speakers]]
+    fold = protocols.Fold(0, test, tuple(sorted(val)), tuple(sorted(train)))
+    protocols.check_no_leakage(fold)
+    return fold
+
+
+def cross_corpus(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    train_corpora: Sequence[str],
+    test_corpus: str,
+    report: bool = True,
+) -> dict:
+    """Trains on `train_corpora` and tests on every speaker of `test_corpus`.
+
+    The corpora are mapped onto the emotions they all share (`shared_label_map`);
+    validation speakers come from the training corpora. Writes `results.json`
+    (one fold, `protocol.name="cross_corpus"`) and `study.json` in `workdir`.
+    """
+    from ser_jax import experiment, train
+
+    train_corpora = list(dict.fromkeys(train_corpora))
+    if config.get("method", "neural") != "neural":
+        raise ValueError("cross_corpus needs a neural config")
+    if not train_corpora or test_corpus in train_corpora:
+        raise ValueError(
+            f"Train corpora {train_corpora} must be non-empty and exclude the test "
+            f"corpus {test_corpus!r}"
+        )
+    if config.fold not in (-1, 0):
+        raise ValueError(f"cross_corpus has one fold (0), got fold={config.fold}")
+    workdir = start_study(workdir, "cross_corpus")
+    names = [*train_corpora, test_corpus]
+    loaded = [load_corpus(corpus_dataset_config(config.dataset, n)) for n in names]
+    maps = shared_label_map(*(c.class_names for c in loaded))
+    class_names = list(dict.fromkeys(maps[0].values()))
+    label = f"{'+'.join(train_corpora)} -> {test_corpus}"
+    corpus = merge_corpora(
+        [c.relabel(m) for c, m in zip(loaded, maps, strict=True)], class_names, label
+    )
+    fold = cross_corpus_fold(
+        corpus,
+        train_corpora,
+        test_corpus,
+        config.protocol.num_val_speakers,
+        config.protocol.seed,
+    )
+    spec = {
+        "train_corpora": train_corpora,
+        "test_corpus": test_corpus,
+        "label_maps": dict(zip(names, maps, strict=True)),
+        "class_names": class_names,
+    }
+    spec_path = workdir / "cross_corpus.json"
+    if spec_path.exists() and json.loads(spec_path.read_text()) != spec:
+        raise ValueError(
+            f"{workdir} holds another cross-corpus experiment "
+            f"({json.loads(spec_path.read_text())}); use a new --workdir."
+        )
+    experiment.check_same_experiment(
+        workdir / "config.json", config, train.RESUMABLE_FIELDS
+    )
+    reporting.write_json(workdir / "config.json", config.to_dict())
+    reporting.write_json(spec_path, spec)
+
+    devices = train.local_devices(config.num_devices)
+    logging.info(
+        "cross_corpus: train %s (%d speakers, %d validation), test %s "
+        "(%d speakers), %d shared classes %s",
+        "+".join(train_corpora),
+        len(fold.train_speakers),
+        len(fold.val_speakers),
+        test_corpus,
+        len(fold.test_speakers),
+        len(class_names),
+        class_names,
+    )
+    exp = experiment.Experiment(config, workdir, corpus, "cross_corpus", [fold])
+    progress = train.Progress(1, [0], config.num_epochs)
+    records = exp.run(
+        lambda f, fold_dir: train.FoldRunner(
+            config, corpus, f, fold_dir, devices, progress
+        ).run()
+    )
+    results = exp.write_results(
+        records,
+        title=label,
+        cross_corpus=spec,
+        devices=[d.device_kind for d in devices],
+    )
+    study = {
+        "study": "cross_corpus",
+        "config": config.to_dict(),
+        **spec,
+        "runs": [run_summary(results, label, ".", **spec)],
+    }
+    return finish_study(workdir, study, report)
+
+
+def leave_one_corpus_out(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    corpora: Sequence[str],
+    report: bool = True,
+) -> dict:
+    """`cross_corpus` with each corpus in turn as the test corpus, the rest training.
+
+    Every run uses the emotions all `corpora` share, so the numbers compare.
+    """
+    corpora = list(dict.fromkeys(corpora))
+    if len(corpora) < 2:
+        raise ValueError(f"leave_one_corpus_out needs 2+ corpora, got {corpora}")
+    workdir = start_study(workdir, "leave_one_corpus_out")
+    runs = []
+    for test in corpora:
+        name = f"test_{_slug(test)}"
+        rest = [c for c in corpora if c != test]
+        result = cross_corpus(config, workdir / name, rest, test, report=False)
+        runs.append({**result["runs"][0], "name": name, "workdir": name})
+    study = {
+        "study": "leave_one_corpus_out",
+        "config": config.to_dict(),
+        "corpora": corpora,
+        "runs": runs,
+        "summary": {
+            name: metrics.mean_std([r[name] for r in runs])
+            for name in ("uar", "wa", "macro_f1")
+        },
+    }
+    return finish_study(workdir, study, report)
+
+
+# ----------------------------------------------------------------------------
+# Command line.
+
+
+def parse_lengths(values: Sequence[str]) -> list[float | None]:
+    """`["0.5", "1", "full"]` -> `[0.5, 1.0, None]` ("full" or "none": whole utterance)."""
+    out = []
+    for v in values:
+        v = v.strip().lower()
+        out.append(None if v in ("full", "none") else float(v))
+    return out
+
+
+def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
+    """The command line's flags (on `flag_values`, the global FLAGS by default)."""
+    flags.DEFINE_enum(
+        "study", None, STUDIES, "Which study to run.", flag_values=flag_values
+    )
+    flags.DEFINE_string(
+        "workdir",
+        None,
+        "Study directory (one sub-workdir per run).",
+        flag_values=flag_values,
+    )
+    config_flags.DEFINE_config_file(
+        "config",
+        None,
+        "Experiment config file.",
+        flag_values=flag_values,
+        lock_config=True,
+    )
+    flags.DEFINE_integer(
+        "num_repeats",
+        3,
+        "repeats: seeds 0..num_repeats-1.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_list(
+        "lengths",
+        ["0.5", "1", "1.5", "2", "3", "full"],
+        "snippet_length: seconds; 'full' = the whole utterance.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_list(
+        "train_corpora", [], "cross_corpus: training corpora.", flag_values=flag_values
+    )
+    flags.DEFINE_string(
+        "test_corpus", None, "cross_corpus: the test corpus.", flag_values=flag_values
+    )
+    flags.DEFINE_list(
+        "corpora", [], "leave_one_corpus_out: the corpora.", flag_values=flag_values
+    )
+    flags.mark_flags_as_required(
+        ["study", "config", "workdir"], flag_values=flag_values
+    )
+
+
+def run_from_flags(fv: flags.FlagValues) -> dict:
+    """Runs the study the parsed flags name; prints each run's pooled result."""
+    config, workdir = fv.config, fv.workdir
+    if fv.study == "repeats":
+        study = repeats(config, workdir, fv.num_repeats)
+    elif fv.study == "snippet_length":
+        study = snippet_length(config, workdir, parse_lengths(fv.lengths))
+    elif fv.study == "gender_split":
+        study = gender_split(config, workdir)
+    elif fv.study == "cross_corpus":
+        if not fv.train_corpora or not fv.test_corpus:
+            raise app.UsageError("cross_corpus needs --train_corpora and --test_corpus")
+        study = cross_corpus(config, workdir, fv.train_corpora, fv.test_corpus)
+    else:
+        if not fv.corpora:
+            raise app.UsageError("leave_one_corpus_out needs --corpora=a,b[,c...]")
+        study = leave_one_corpus_out(config, workdir, fv.corpora)
+    for run in study["runs"]:
+        print(
+            f"{run['name']}: pooled UAR {run['uar']:.1%}, WA {run['wa']:.1%} "
+            f"({run['folds_done']} of {run['num_folds']} folds)"
+        )
+    summary = study.get("summary", {})
+    if "uar" in summary:
+        print(
+            f"mean ± std over runs: UAR {summary['uar']['mean']:.1%} ± "
+            f"{summary['uar']['std']:.1%}, WA {summary['wa']['mean']:.1%} ± "
+            f"{summary['wa']['std']:.1%}"
+        )
+    print(f"Study: {workdir}/{STUDY_FILE}, report: {workdir}/report/report.md")
+    return study
+
+
+def _main(argv):
+    import jax
+    import tensorflow as tf
+
+    from ser_jax import train
+
+    if len(argv) > 1:
+        raise app.UsageError("Too many command-line arguments.")
+    train.quiet_library_logs()
+    # TFDS reads the data; keep TensorFlow off the accelerators JAX uses.
+    tf.config.experimental.set_visible_devices([], "GPU")
+    logging.info("local devices: %s", jax.local_devices())
+    run_from_flags(flags.FLAGS)
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(_main)
