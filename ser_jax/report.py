@@ -496,7 +496,9 @@ def plot_snippet_length(study: dict, path: Path, title: str = "") -> None:
         ax.plot(n, [100 * r["uar"] for r in clipped], "o-", label="UAR")
         ax.plot(n, [100 * r["wa"] for r in clipped], "s--", label="WA", alpha=0.7)
     for r in full:
-        ax.axhline(100 * r["uar"], color="C0", ls=":", label="UAR, full utterance")
+        ax.axhline(100 * r["uar"], color="C0", ls=":", label=f"UAR, {_snippet(r)}")
+    if clipped:
+        ax.set_xlim(0, 1.1 * max(n) + 0.1)
     ax.set(
         xlabel="first N seconds of each utterance (train and test)",
         ylabel="pooled %",
