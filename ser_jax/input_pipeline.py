@@ -58,8 +58,9 @@ class Corpus:
     def relabel(self, label_map: dict[str, str]) -> Corpus:
         """Maps emotion names through `label_map`; unmapped emotions are dropped.
 
-        The new classes are the map's values in first-seen order, so two
-        corpora mapped to the same names share class ids (cross-corpus).
+        The new classes are the map's values, sorted, so two corpora mapped to
+        the same names share class ids (cross-corpus) whatever the key order
+        (ConfigDict sorts keys).
         """
         unknown = set(label_map) - set(self.class_names)
         if unknown:
@@ -67,7 +68,7 @@ class Corpus:
                 f"label_map names {sorted(unknown)}, not emotions of {self.name!r} "
                 f"({self.class_names})"
             )
-        new_names = list(dict.fromkeys(label_map.values()))
+        new_names = sorted(set(label_map.values()))
         old_to_new = np.array(
             [
                 new_names.index(label_map[c]) if c in label_map else -1

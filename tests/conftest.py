@@ -11,6 +11,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compilation_cache(tmp_path_factory):
+    """Many tests train the same tiny model: a persistent XLA cache for the
+    session compiles each step shape once."""
+    import jax
+    from jax.experimental.compilation_cache import compilation_cache as cc
+
+    jax.config.update(
+        "jax_compilation_cache_dir", str(tmp_path_factory.mktemp("jax_cache"))
+    )
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    cc.reset_cache()
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
     """One TFDS data dir per test session: synthetic/tiny is built once."""

@@ -17,28 +17,6 @@ REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = ["anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compilation_cache(tmp_path_factory):
-    """A study's sub-runs compile the same steps: a persistent XLA cache for this
-    module compiles each shape once (restored afterwards)."""
-    import jax
-    from jax.experimental.compilation_cache import compilation_cache as cc
-
-    settings = {
-        "jax_compilation_cache_dir": str(tmp_path_factory.mktemp("jax_cache")),
-        "jax_persistent_cache_min_compile_time_secs": 0.0,
-        "jax_persistent_cache_min_entry_size_bytes": -1,
-    }
-    old = {name: getattr(jax.config, name) for name in settings}
-    for name, value in settings.items():
-        jax.config.update(name, value)
-    cc.reset_cache()
-    yield settings["jax_compilation_cache_dir"]
-    for name, value in old.items():
-        jax.config.update(name, value)
-    cc.reset_cache()
-
-
 _DONE = {}
 
 

@@ -13,7 +13,6 @@ Finished folds (`fold_KK/fold_result.json`) are not run again.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -21,30 +20,11 @@ import ml_collections
 import numpy as np
 from absl import logging
 
-from ser_jax import input_pipeline, metrics, protocols, reporting
+from ser_jax import experiment, input_pipeline, metrics, protocols
 from ser_jax.baselines import classifiers, features
 
 # Fields that may change between invocations on one workdir.
 RESUMABLE_FIELDS = ("fold", "n_jobs")
-
-
-def check_same_experiment(path: Path, config: ml_collections.ConfigDict) -> None:
-    """A workdir holds one experiment: resuming with another config is an error."""
-    if not path.exists():
-        return
-
-    def comparable(d: dict) -> dict:
-        d = {k: v for k, v in d.items() if k not in RESUMABLE_FIELDS}
-        d["dataset"] = {k: v for k, v in d["dataset"].items() if k == "corpus"}
-        return json.loads(json.dumps(d))
-
-    old, new = comparable(json.loads(path.read_text())), comparable(config.to_dict())
-    if old != new:
-        diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-        raise ValueError(
-            f"{path.parent} holds a run with another config (differs in {diff}). "
-            "Use a new --workdir, or the same config to resume."
-        )
 
 
 def _jsonable(value):
@@ -138,98 +118,38 @@ def run_fold(
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
     if config.standardization not in classifiers.STANDARDIZATIONS:
         raise ValueError(
             f"standardization {config.standardization!r} unknown; known: "
             f"{classifiers.STANDARDIZATIONS}"
         )
     features.check_name(config.features)
-    corpus = input_pipeline.load_corpus(config.dataset)
-    genders = corpus.speaker_genders()
-    protocol = protocols.resolve_protocol(config.protocol.name, len(corpus.speaker_ids))
-    folds = protocols.make_folds(
-        corpus.speaker_ids,
-        genders,
-        protocol,
-        num_groups=config.protocol.num_groups,
-        num_val_speakers=config.protocol.num_val_speakers,
-        seed=config.protocol.seed,
-    )
-    if config.fold >= len(folds):
-        raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")
-    selected = [config.fold] if config.fold >= 0 else list(range(len(folds)))
-    check_same_experiment(workdir / "config.json", config)
-    reporting.write_json(workdir / "config.json", config.to_dict())
-
+    exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
     feats, _ = features.load_or_compute(
-        corpus, config.features, config.dataset.data_dir
+        exp.corpus, config.features, config.dataset.data_dir
     )
     logging.info(
         "%s: %d utterances, %d speakers, %s with %d folds; %s features (%d), "
         "%s, standardization %s",
-        corpus.name,
-        len(corpus.labels),
-        len(corpus.speaker_ids),
-        protocol,
-        len(folds),
+        exp.corpus.name,
+        len(exp.corpus.labels),
+        len(exp.corpus.speaker_ids),
+        exp.protocol,
+        len(exp.folds),
         config.features,
         feats.shape[1],
         config.classifier,
         config.standardization,
     )
-    for k in selected:
-        fold_dir = workdir / f"fold_{k:02d}"
-        if (fold_dir / "fold_result.json").exists():
-            logging.info("Fold %d already done; skipping.", k)
-            continue
-        fold_dir.mkdir(exist_ok=True)
-        record = run_fold(config, corpus, folds[k], feats, fold_dir)
-        reporting.write_json(fold_dir / "fold_result.json", record)
-        logging.info(
-            "Fold %d/%d test (speakers %s): UAR %.1f%%, WA %.1f%% (inner-CV UAR "
-            "%.1f%%, %s, %.0f s)",
-            k + 1,
-            len(folds),
-            ",".join(folds[k].test_speakers),
-            100 * record["test"]["utterance"]["uar"],
-            100 * record["test"]["utterance"]["wa"],
-            100 * record["inner_cv"]["best_uar"],
-            record["best_params"],
-            record["fit_seconds"],
-        )
-
-    records = [
-        json.loads(p.read_text())
-        for p in sorted(workdir.glob("fold_*/fold_result.json"))
-    ]
-    results = {
-        "corpus": corpus.name,
-        "class_names": corpus.class_names,
-        "config": config.to_dict(),
-        "method": "sklearn",
-        "features": {"name": config.features, "num_features": int(feats.shape[1])},
-        "classifier": config.classifier,
-        "standardization": config.standardization,
-        "protocol": {
-            "name": protocol,
-            "num_folds": len(folds),
-            "seed": config.protocol.seed,
-            "folds": [f.to_dict() for f in folds],
-        },
-        "devices": ["cpu"],
-        "folds": records,
-        "summary": reporting.summarize(records, corpus.class_names),
-    }
-    reporting.write_json(workdir / "results.json", results)
-    reporting.save_confusion_png(
-        results["summary"]["utterance"]["pooled"]["confusion_matrix"],
-        corpus.class_names,
-        workdir / "confusion_matrix.png",
-        title=(
-            f"{corpus.name} {protocol}, {config.features} + {config.classifier}, "
-            f"pooled over {len(records)} folds"
-        ),
+    records = exp.run(
+        lambda fold, fold_dir: run_fold(config, exp.corpus, fold, feats, fold_dir)
     )
-    return results
+    return exp.write_results(
+        records,
+        title=f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}",
+        method="sklearn",
+        features={"name": config.features, "num_features": int(feats.shape[1])},
+        classifier=config.classifier,
+        standardization=config.standardization,
+        devices=["cpu"],
+    )
