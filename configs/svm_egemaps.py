@@ -5,20 +5,8 @@
 
 Features: eGeMAPS v02 (Eyben et al. 2016) functionals from the `opensmile` package.
 
-Config arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny),
-`protocol` (auto | loso | losgo), `classifier` (svm_rbf | svm_linear | logreg |
-mlp), `standardization`:
-  train_speakers            one scaler fitted on the fold's training speakers,
-                            applied to everyone (no test-speaker statistics);
-  per_speaker_transductive  every speaker standardised with its own statistics,
-                            the test speaker's included (Keesing et al.'s tables);
-  none.
-The folds are the neural models' (same protocol fields and seed); each fold's
-validation speakers are simply added to its training speakers. C, gamma, etc.
-are chosen by a grid search (`config.grid`) scored by UAR, with GroupKFold over
-the training speakers (`config.inner_cv_folds`, 0 = leave one speaker out);
-class_weight="balanced". Any field can be overridden, e.g. `--config.fold=0
---config.grid.C='(1.0,10.0)'`.
+Config arguments, the folds and the hyper-parameter search: see
+`ser_jax/baselines/config.py`.
 """
 
 from ser_jax.baselines.config import make_config
