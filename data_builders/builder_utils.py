@@ -15,7 +15,7 @@ and one split per speaker, ``speaker_<code>``, in sorted order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -91,3 +91,36 @@ def manual_dir_or_none(
     raise ManualDirError(
         f"manual_dir {given} does not exist or is empty. {what_to_put}"
     )
+
+
+def corpus_root(
+    dl_manager: tfds.download.DownloadManager,
+    url: str,
+    zip_name: str,
+    find_root: Callable[[epath.Path], epath.Path | None],
+    layout: str,
+    what_to_put: str,
+) -> epath.Path:
+    """Where the corpus's files are: manual_dir, the official zip in it, or a download.
+
+    `find_root` locates the corpus `layout` (e.g. "Actor_XX/ folders") inside
+    a folder, or returns None.
+    """
+    manual = manual_dir_or_none(dl_manager, what_to_put)
+    if manual is None:
+        source = dl_manager.download_and_extract(url)
+    elif (manual / zip_name).exists() and find_root(manual) is None:
+        source = dl_manager.extract(manual / zip_name)
+    else:
+        source = manual
+    root = find_root(epath.Path(source))
+    if root is None:
+        raise ManualDirError(f"No {layout} found in {source}. {what_to_put}")
+    return root
+
+
+def generate_examples(root: epath.Path, files: list[tuple[str, dict]]):
+    """(key, example) per file: 16 kHz int16 audio, its path as key and name."""
+    for rel, labels in files:
+        audio = read_audio_int16(root / rel)
+        yield rel, {"audio": audio, "file_name": rel, **labels}

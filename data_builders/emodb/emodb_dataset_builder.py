@@ -106,18 +106,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        manual = builder_utils.manual_dir_or_none(dl_manager, _WHAT_TO_PUT)
-        if manual is None:
-            source = dl_manager.download_and_extract(URL)
-        elif (manual / ZIP_NAME).exists() and find_corpus_root(manual) is None:
-            source = dl_manager.extract(manual / ZIP_NAME)
-        else:
-            source = manual
-        root = find_corpus_root(epath.Path(source))
-        if root is None:
-            raise builder_utils.ManualDirError(
-                f"No wav/ folder found in {source}. {_WHAT_TO_PUT}"
-            )
+        root = builder_utils.corpus_root(
+            dl_manager, URL, ZIP_NAME, find_corpus_root, "wav/ folder", _WHAT_TO_PUT
+        )
         by_speaker = list_files(root)
         if not by_speaker:
             raise builder_utils.ManualDirError(
@@ -129,6 +120,4 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         }
 
     def _generate_examples(self, root: epath.Path, files: list[tuple[str, dict]]):
-        for rel, labels in files:
-            audio = builder_utils.read_audio_int16(root / rel)
-            yield rel, {"audio": audio, "file_name": rel, **labels}
+        return builder_utils.generate_examples(root, files)
