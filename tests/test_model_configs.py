@@ -1,0 +1,137 @@
+"""Every model config trains an epoch and evaluates on synthetic/tiny, on 1 and 2 devices.
+
+Each config file is loaded as a user would (`get_config("corpus=...")`) and
+shrunk only where its published sizes would make the test slow: one epoch,
+batch 16, the first 0.5 s of each utterance (two 512 ms chunks for the chunk
+LSTM), and, for the few models whose compute is large, narrower layers. Dropout is switched off so that one and two devices
+must give the same first-epoch loss: that checks the data-parallel gradient
+sum and, for the BatchNorm models, that BatchNorm statistics are synchronised
+over devices (with per-device statistics the losses would differ).
+"""
+
+import importlib
+import json
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+from ser_jax import input_pipeline, train
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+# Config file -> overrides beyond the common ones in `tiny`. Every config of a
+# neural model must be listed (test_every_model_config_is_listed).
+SATT_KERNELS = ((5, 5), (5, 5), (3, 3))  # the paper's 16x12 ... cost seconds a step
+TINY = {
+    "cnn_lstm": dict(
+        frontend=dict(grid_hz=40.0, window_ms=20.0),
+        model=dict(conv_kernels=SATT_KERNELS, dropout_rate=0.0),
+    ),
+    "cnn_lstm_20hz": dict(model=dict(conv_kernels=SATT_KERNELS, dropout_rate=0.0)),
+    "quickstart": dict(
+        frontend=dict(grid_hz=40.0, window_ms=20.0),
+        model=dict(conv_kernels=SATT_KERNELS, dropout_rate=0.0),
+    ),
+    "satt_cnn": dict(
+        frontend=dict(grid_hz=40.0, window_ms=20.0),
+        model=dict(conv_kernels=SATT_KERNELS + ((3, 3), (3, 3)), dropout_rate=0.0),
+    ),
+    # R1's 1024 full-height filters on every chunk: R2 (32 filters) here.
+    "anand_r1": dict(model=dict(variant="R2")),
+    "anand_chunk_lstm": dict(
+        max_segment_seconds=1.024, model=dict(chunk_variant="R2", dropout_rate=0.0)
+    ),
+    "sundharam_cnn1d": dict(model=dict(dropout_rate=0.0)),
+    "sundharam_bilstm": dict(model=dict(dropout_rate=0.0)),
+    "sundharam_transformer": dict(model=dict(dropout_rate=0.0), warmup_epochs=0),
+    # 13.7 M parameters (240 mels): 64 filters per width, dense 256.
+    "aldeneh": dict(model=dict(conv_features=64, dense_units=(256, 256))),
+    "latif": dict(model=dict(dropout_rate=0.0)),
+    # 40 filters per frame cost 20 M multiply-adds per 10 ms frame: 10 here.
+    "zhang": dict(model=dict(conv_features=10, input_dropout=0.0)),
+    "zhao": dict(model=dict(dropout_rate=0.0)),
+}
+BATCHNORM = {"sundharam_cnn1d", "latif", "zhao"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fast_compilation():
+    """Compile with few XLA optimisations: these runs are compile-bound (~25 % faster)."""
+    before = jax.config.values["jax_disable_most_optimizations"]
+    jax.config.update("jax_disable_most_optimizations", True)
+    yield
+    jax.config.update("jax_disable_most_optimizations", before)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def corpus_read_once():
+    """synthetic/tiny is read from TFDS once for the 26 runs (1.3 s each)."""
+    read, cache = input_pipeline.load_corpus, {}
+
+    def cached(dataset):
+        key = json.dumps(dataset.to_dict(), sort_keys=True)
+        if key not in cache:
+            cache[key] = read(dataset)
+        return cache[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(input_pipeline, "load_corpus", cached)
+        yield
+
+
+def load(name: str, arg: str = ""):
+    return importlib.import_module(f"configs.{name}").get_config(arg or None)
+
+
+def neural_configs() -> list[str]:
+    names = []
+    for path in sorted(CONFIG_DIR.glob("*.py")):
+        module = importlib.import_module(f"configs.{path.stem}")
+        if hasattr(module, "get_config"):
+            if module.get_config().get("method", "neural") == "neural":
+                names.append(path.stem)
+    return names
+
+
+def tiny(name: str, data_dir: str, num_devices: int):
+    config = load(name, "corpus=synthetic/tiny,protocol=losgo")
+    config.dataset.data_dir = data_dir
+    config.protocol.num_groups = 4
+    config.protocol.num_val_speakers = 1
+    config.fold = 0
+    config.num_epochs = 1
+    config.batch_size = 16
+    config.eval_batch_size = 16
+    config.num_devices = num_devices
+    if config.segmentation != "chunks":
+        # One 0.5 s segment per utterance: an epoch is 70 segments, 5 steps.
+        config.segmentation = "clip"
+        config.max_segment_seconds = 0.5
+    config.update(TINY[name])
+    return config
+
+
+def test_every_model_config_is_listed():
+    assert set(neural_configs()) == set(TINY)
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_config_trains_and_evaluates_on_one_and_two_devices(name, data_dir, tmp_path):
+    results = {
+        n: train.train_and_evaluate(tiny(name, data_dir, n), tmp_path / f"dev{n}")
+        for n in (1, 2)
+    }
+    for n, result in results.items():
+        assert len(result["devices"]) == n
+        fold = result["folds"][0]
+        assert fold["num_params"] > 0
+        assert np.isfinite(fold["history"][0]["train_loss"])
+        test = fold["test"]["utterance"]
+        assert test["num_examples"] == fold["num_utterances"]["test"]
+        assert sum(map(sum, test["confusion_matrix"])) == test["num_examples"]
+    loss = {n: r["folds"][0]["history"][0]["train_loss"] for n, r in results.items()}
+    # Same global-batch gradient and, with BatchNorm, the same cross-device
+    # statistics: the first epoch's loss does not depend on the device count.
+    np.testing.assert_allclose(loss[1], loss[2], rtol=1e-4)
