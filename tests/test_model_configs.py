@@ -3,10 +3,12 @@
 Each config file is loaded as a user would (`get_config("corpus=...")`) and
 shrunk only where its published sizes would make the test slow: one epoch,
 batch 16, the first 0.5 s of each utterance (two 512 ms chunks for the chunk
-LSTM), and, for the few models whose compute is large, narrower layers. Dropout is switched off so that one and two devices
-must give the same first-epoch loss: that checks the data-parallel gradient
-sum and, for the BatchNorm models, that BatchNorm statistics are synchronised
-over devices (with per-device statistics the losses would differ).
+LSTM), and, for the few models whose compute is large, smaller kernels or
+narrower layers. Dropout is switched off so that one and two devices must
+give the same first-epoch loss: that checks the data-parallel gradient sum
+and, for the BatchNorm models, that BatchNorm statistics are synchronised
+over devices (with per-device statistics sundharam_cnn1d's loss differs by
+0.5 %, against the 1e-4 tolerance).
 """
 
 import importlib
