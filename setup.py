@@ -27,7 +27,13 @@ INSTALL_REQUIRES = [
     "matplotlib",
 ]
 
-TEST_REQUIRES = ["pytest", "pytest-xdist", "nbmake", "ruff", "dill"]  # dill: tfds.testing
+TEST_REQUIRES = [
+    "pytest",
+    "pytest-xdist",
+    "nbmake",
+    "ruff",
+    "dill",
+]  # dill: tfds.testing
 
 setuptools.setup(
     name="ser_jax",

@@ -35,12 +35,15 @@ def main(argv):
     method = FLAGS.config.get("method", "neural")
     if method == "neural":
         results = train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-    elif method == "sklearn":  # feature baselines (openSMILE, hand-built) + scikit-learn
+    elif method == "sklearn":
+        # Feature baselines (openSMILE, hand-built) + scikit-learn.
         from ser_jax.baselines import run as baselines
 
         results = baselines.train_and_evaluate(FLAGS.config, FLAGS.workdir)
     else:
-        raise app.UsageError(f"config.method must be 'neural' or 'sklearn', got {method!r}")
+        raise app.UsageError(
+            f"config.method must be 'neural' or 'sklearn', got {method!r}"
+        )
     print(reporting.format_summary(results))
     print(f"Results: {FLAGS.workdir}/results.json")
 

@@ -71,7 +71,9 @@ def speaker_groups(
         raise ValueError(f"num_groups={num_groups} needs 2..{len(speakers)} speakers")
     order = _gender_interleaved(speakers, genders, np.random.default_rng(seed))
     # Contiguous chunks of the gender-alternating order are gender-mixed.
-    return [tuple(sorted(chunk)) for chunk in np.array_split(np.asarray(order), num_groups)]
+    return [
+        tuple(sorted(chunk)) for chunk in np.array_split(np.asarray(order), num_groups)
+    ]
 
 
 def make_folds(
