@@ -65,6 +65,32 @@ def save_confusion_png(
     plt.close(fig)
 
 
+def write_predictions(
+    path: Path,
+    corpus,
+    idx: Sequence[int],
+    predictions: Sequence[int],
+    probs: np.ndarray | None = None,
+) -> None:
+    """A CSV row per test utterance: file, speaker, label, prediction[, posteriors]."""
+    names = corpus.class_names
+    header = "file_name,speaker,label,prediction"
+    if probs is not None:
+        header += "," + ",".join(f"p_{c}" for c in names)
+    lines = [header]
+    for row, (i, p) in enumerate(zip(idx, predictions, strict=True)):
+        cells = [
+            corpus.file_names[i],
+            corpus.speakers[i],
+            names[corpus.labels[i]],
+            names[int(p)],
+        ]
+        if probs is not None:
+            cells += [f"{x:.4f}" for x in probs[row]]
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n")
+
+
 def write_json(path: Path, data: dict) -> None:
     """Atomic write, so a killed run never leaves half a file behind."""
     tmp = path.with_suffix(".tmp")

@@ -20,14 +20,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ser_jax import input_pipeline
+from ser_jax import frontends, input_pipeline
 
 MODES = ("none", "train_speakers", "per_speaker_transductive")
-
-
-def _valid(frame_counts: jax.Array, features: jax.Array) -> jax.Array:
-    mask = jnp.arange(features.shape[1])[None, :] < frame_counts[:, None]
-    return mask.reshape(mask.shape + (1,) * (features.ndim - 2))
 
 
 def segment_moments(
@@ -38,7 +33,7 @@ def segment_moments(
     @jax.jit
     def moments(audio, lengths):
         features, frames = frontend(audio.astype(jnp.float32) / 32768.0, lengths)
-        f = jnp.where(_valid(frames, features), features, 0.0)
+        f = frontends.mask_frames(features, frames)
         return f.sum(1), (f * f).sum(1), frames
 
     sums, squares, counts = [], [], []
@@ -109,7 +104,7 @@ def apply(features: jax.Array, frame_counts: jax.Array, batch: dict) -> jax.Arra
         return features
     mean = jnp.expand_dims(batch["feature_mean"], 1)
     std = jnp.expand_dims(batch["feature_std"], 1)
-    return jnp.where(_valid(frame_counts, features), (features - mean) / std, 0.0)
+    return frontends.mask_frames((features - mean) / std, frame_counts)
 
 
 def speakers_of(

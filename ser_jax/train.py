@@ -30,6 +30,7 @@ from ser_jax import (
     metrics,
     models,
     protocols,
+    reporting,
     standardization,
 )
 from ser_jax.checkpoints import FoldCheckpoints
@@ -417,7 +418,14 @@ class FoldRunner:
                 probs, segments, self.corpus.labels[idx], self.corpus.class_names
             )
             if split == "test":
-                self.write_predictions(idx, result.pop("utterance_probs"))
+                probs = result.pop("utterance_probs")
+                reporting.write_predictions(
+                    self.dir / "test_predictions.csv",
+                    self.corpus,
+                    idx,
+                    probs.argmax(-1),
+                    probs,
+                )
             else:
                 result.pop("utterance_probs")
             record[split] = result
@@ -430,25 +438,6 @@ class FoldRunner:
         )
         writer.close()
         return record
-
-    def write_predictions(self, idx: np.ndarray, probs: np.ndarray) -> None:
-        names = self.corpus.class_names
-        lines = [
-            "file_name,speaker,label,prediction," + ",".join(f"p_{c}" for c in names)
-        ]
-        for i, p in zip(idx, probs, strict=True):
-            lines.append(
-                ",".join(
-                    [
-                        self.corpus.file_names[i],
-                        self.corpus.speakers[i],
-                        names[self.corpus.labels[i]],
-                        names[int(p.argmax())],
-                        *(f"{x:.4f}" for x in p),
-                    ]
-                )
-            )
-        (self.dir / "test_predictions.csv").write_text("\n".join(lines) + "\n")
 
 
 class Progress:

@@ -20,7 +20,7 @@ import ml_collections
 import numpy as np
 from absl import logging
 
-from ser_jax import experiment, input_pipeline, metrics, protocols
+from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
 from ser_jax.baselines import classifiers, features
 
 # Fields that may change between invocations on one workdir.
@@ -77,13 +77,9 @@ def run_fold(
     test = metrics.metrics_from_confusion(cm, names)
     test["confusion_matrix"] = cm.tolist()
 
-    lines = ["file_name,speaker,label,prediction"]
-    for i, p in zip(test_idx, predictions, strict=True):
-        lines.append(
-            f"{corpus.file_names[i]},{corpus.speakers[i]},"
-            f"{names[corpus.labels[i]]},{names[int(p)]}"
-        )
-    (fold_dir / "test_predictions.csv").write_text("\n".join(lines) + "\n")
+    reporting.write_predictions(
+        fold_dir / "test_predictions.csv", corpus, test_idx, predictions
+    )
 
     cv = search.cv_results_
     return {

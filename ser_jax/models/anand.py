@@ -22,7 +22,7 @@ from ser_jax.models.layers import (
     KeyChain,
     dropout,
     lstm,
-    mask_time,
+    mask_frames,
     pooled_lengths,
     zero_carry,
 )
@@ -114,8 +114,8 @@ class AnandCnn(nnx.Module):
         """The hidden affine layer's activations `[B, hidden_units]`."""
         x = features
         for conv, pool in zip(self.convs, self.pools, strict=True):
-            x = mask_time(x, lengths)
-            x = mask_time(self.act(conv(x)), lengths)
+            x = mask_frames(x, lengths)
+            x = mask_frames(self.act(conv(x)), lengths)
             x = nnx.max_pool(x, window_shape=pool, strides=pool)
             lengths = pooled_lengths(lengths, pool[0], x.shape[1])
         x = dropout(x.reshape(x.shape[0], -1), self.dropout_rate, keys())

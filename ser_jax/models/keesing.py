@@ -30,7 +30,7 @@ from ser_jax.models.layers import (
     bilstm,
     dropout,
     lstm,
-    mask_time,
+    mask_frames,
     masked_max,
     pooled_lengths,
     standardize,
@@ -90,7 +90,7 @@ class Aldeneh(nnx.Module):
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
         keys = KeyChain(dropout_key)
-        x = mask_time(standardize(features, lengths, self.input_norm), lengths)
+        x = mask_frames(standardize(features, lengths, self.input_norm), lengths)
         x = jnp.concatenate(
             [masked_max(nnx.relu(conv(x)), lengths) for conv in self.convs], axis=-1
         )
@@ -161,19 +161,19 @@ class Latif(nnx.Module):
         *,
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
-        x = mask_time(features, lengths)
+        x = mask_frames(features, lengths)
         frames = -(-x.shape[1] // self.stride)
         steps = jnp.clip(-(-lengths // self.stride), 1, frames)
         branches = []
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = conv(x)
-            h = mask_time(nnx.relu(norm(h, valid_mask(steps, h.shape[1]))), steps)
+            h = mask_frames(nnx.relu(norm(h, valid_mask(steps, h.shape[1]))), steps)
             branches.append(nnx.max_pool(h, window_shape=(2,), strides=(2,)))
         steps = pooled_lengths(steps, 2, branches[0].shape[1])
         x = jnp.concatenate(branches, axis=-1)[..., None]  # [B, T, 120, 1]
-        x = self.conv2d(mask_time(x, steps))
+        x = self.conv2d(mask_frames(x, steps))
         mask = valid_mask(steps, x.shape[1])[:, :, None]
-        x = mask_time(nnx.relu(self.norm2d(x, mask)), steps)
+        x = mask_frames(nnx.relu(self.norm2d(x, mask)), steps)
         x = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
         steps = pooled_lengths(steps, 2, x.shape[1])
         x = x.reshape(x.shape[0], x.shape[1], -1)
@@ -240,7 +240,7 @@ class Zhang(nnx.Module):
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
         b, t, n = features.shape
-        x = dropout(mask_time(features, lengths), self.input_dropout, dropout_key)
+        x = dropout(mask_frames(features, lengths), self.input_dropout, dropout_key)
         x = nnx.relu(self.conv1(x.reshape(b * t, n, 1)))
         x = nnx.max_pool(x, window_shape=(2,), strides=(2,))
         x = nnx.relu(self.conv2(x))
@@ -319,7 +319,7 @@ class Zhao(nnx.Module):
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
         keys = KeyChain(dropout_key)
-        x = mask_time(standardize(features, lengths, self.input_norm), lengths)
+        x = mask_frames(standardize(features, lengths, self.input_norm), lengths)
 
         carry = zero_carry(x.shape[0], self.lstm_units, x.dtype)
         seq = self.lstm(
@@ -331,9 +331,9 @@ class Zhao(nnx.Module):
 
         h, steps = x[..., None], lengths
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            h = conv(mask_time(h, steps))
+            h = conv(mask_frames(h, steps))
             mask = valid_mask(steps, h.shape[1])[:, :, None]
-            h = mask_time(nnx.relu(norm(h, mask)), steps)
+            h = mask_frames(nnx.relu(norm(h, mask)), steps)
             h = nnx.max_pool(h, window_shape=(2, 2), strides=(2, 2))
             steps = pooled_lengths(steps, 2, h.shape[1])
             h = dropout(h, self.dropout_rate, keys())

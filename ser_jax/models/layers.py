@@ -13,18 +13,14 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from ser_jax.frontends import mask_frames
+
 BATCH_AXIS = "batch"  # train.AXIS: the pmap axis BatchNorm statistics are summed over
 
 
 def valid_mask(lengths: jax.Array, num_frames: int) -> jax.Array:
     """`[B, T]` boolean mask of the valid frames."""
     return jnp.arange(num_frames)[None, :] < lengths[:, None]
-
-
-def mask_time(x: jax.Array, lengths: jax.Array) -> jax.Array:
-    """Zeroes the frames of `x` `[B, T, ...]` at and beyond `lengths`."""
-    mask = valid_mask(lengths, x.shape[1])
-    return jnp.where(mask.reshape(mask.shape + (1,) * (x.ndim - 2)), x, 0.0)
 
 
 def pooled_lengths(lengths: jax.Array, window: int, num_frames: int) -> jax.Array:
@@ -34,7 +30,7 @@ def pooled_lengths(lengths: jax.Array, window: int, num_frames: int) -> jax.Arra
 
 def masked_mean(x: jax.Array, lengths: jax.Array) -> jax.Array:
     """Mean over the valid frames of `x` `[B, T, D]` -> `[B, D]`."""
-    total = mask_time(x, lengths).sum(axis=1)
+    total = mask_frames(x, lengths).sum(axis=1)
     return total / jnp.maximum(lengths, 1)[:, None].astype(x.dtype)
 
 
@@ -59,10 +55,10 @@ def standardize(x: jax.Array, lengths: jax.Array, mode: str) -> jax.Array:
         var = x.var(axis=-1, keepdims=True)
     elif mode == "utterance":
         mean = masked_mean(x, lengths)[:, None]
-        var = masked_mean((mask_time(x, lengths) - mean) ** 2, lengths)[:, None]
+        var = masked_mean((mask_frames(x, lengths) - mean) ** 2, lengths)[:, None]
     else:
         raise ValueError(f"input_norm must be none | frame | utterance, got {mode!r}")
-    return mask_time((x - mean) * jax.lax.rsqrt(var + 1e-5), lengths)
+    return mask_frames((x - mean) * jax.lax.rsqrt(var + 1e-5), lengths)
 
 
 def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
@@ -156,7 +152,7 @@ class AttentionPool(nnx.Module):
         scores = (x @ self.weight[...])[..., 0]  # [B, T]
         scores = jnp.where(valid_mask(lengths, x.shape[1]), scores, -jnp.inf)
         alpha = jax.nn.softmax(scores, axis=1)
-        return jnp.einsum("bt,btd->bd", alpha, mask_time(x, lengths))
+        return jnp.einsum("bt,btd->bd", alpha, mask_frames(x, lengths))
 
 
 def lstm(in_features: int, units: int, rngs: nnx.Rngs) -> nnx.RNN:

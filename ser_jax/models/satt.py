@@ -8,12 +8,13 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from ser_jax.models.layers import AttentionPool, dropout, masked_max, masked_mean
-
-
-def time_mask(lengths: jax.Array, num_frames: int) -> jax.Array:
-    """`[B, T, 1, 1]` mask of valid frames, to broadcast over `[B, T, F, C]`."""
-    return (jnp.arange(num_frames)[None, :] < lengths[:, None])[:, :, None, None]
+from ser_jax.models.layers import (
+    AttentionPool,
+    dropout,
+    mask_frames,
+    masked_max,
+    masked_mean,
+)
 
 
 def make_convs(
@@ -37,8 +38,8 @@ def conv_stack(
     """Masked conv-ReLU-max-pool(2x2) blocks: `[B, T, F]` -> `[B, T', F' * C]`."""
     x = features[..., None]
     for conv in convs:
-        x = x * time_mask(lengths, x.shape[1])
-        x = nnx.relu(conv(x)) * time_mask(lengths, x.shape[1])
+        x = nnx.relu(conv(mask_frames(x, lengths)))
+        x = mask_frames(x, lengths)
         x = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
         lengths = jnp.minimum((lengths + 1) // 2, x.shape[1])
     return x.reshape(x.shape[0], x.shape[1], -1), lengths
@@ -114,8 +115,7 @@ class SattCnnLstm(nnx.Module):
         elif self.pooling == "attention":
             summary = self.attention(outputs, lengths)
         else:
-            mask = time_mask(lengths, x.shape[1])[..., 0]
-            summary = (outputs * mask).sum(axis=1) / jnp.maximum(lengths, 1)[:, None]
+            summary = masked_mean(outputs, lengths)
         x = nnx.relu(self.dense(summary))
         x = self.dropout(x, deterministic=dropout_key is None, rngs=dropout_key)
         return self.classifier(x)

@@ -23,7 +23,7 @@ from ser_jax.models.layers import (
     MaskedBatchNorm,
     bilstm,
     dropout,
-    mask_time,
+    mask_frames,
     masked_mean,
     pooled_lengths,
     standardize,
@@ -82,8 +82,8 @@ class SundharamCnn1d(nnx.Module):
         keys = KeyChain(dropout_key)
         x = standardize(features, lengths, self.input_norm)
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            x = conv(mask_time(x, lengths))
-            x = mask_time(nnx.relu(norm(x, valid_mask(lengths, x.shape[1]))), lengths)
+            x = conv(mask_frames(x, lengths))
+            x = mask_frames(nnx.relu(norm(x, valid_mask(lengths, x.shape[1]))), lengths)
             p = self.pool_size
             x = nnx.max_pool(x, window_shape=(p,), strides=(p,))
             lengths = pooled_lengths(lengths, p, x.shape[1])
