@@ -61,6 +61,20 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.model.dropout_rate = 0.5
     config.model.pooling = "last"
 
+    # Multi-task (Neumann): weights a, b > 0 add activation / valence heads and
+    # the loss (1 - a - b) J_emotion + a J_activation + b J_valence, the
+    # auxiliary classes derived from the emotion (ser_jax/dimensions.py).
+    config.tasks = ml_collections.ConfigDict()
+    config.tasks.activation = 0.0
+    config.tasks.valence = 0.0
+    # Augmented copies of each training segment per epoch, transformed on the
+    # device (ser_jax/augmentation.py); empty ranges are off.
+    config.augmentation = ml_collections.ConfigDict()
+    config.augmentation.copies = 0
+    config.augmentation.white_noise_snr_db = ()  # e.g. (15.0, 30.0), Sundharam
+    config.augmentation.pitch_semitones = ()  # e.g. (-2.0, 2.0), Anand R7
+    config.augmentation.time_scale = ()  # e.g. (0.9, 1.1), Anand R7
+
     config.num_epochs = 30
     config.batch_size = 32
     config.eval_batch_size = 64

@@ -19,10 +19,12 @@ report's description); the widths (64, 128, 256), kernel 5, max-pool 2 and
 dropout 0.3 are choices, then the mean over valid frames and the class
 scores. Training as the report: Adam at 1e-3, weight decay 1e-4
 (decoupled), batch 150, 500 epochs for the CNN; cross-entropy with class
-weights inversely proportional to class size. Not reproduced: the report's
-random 8:1:1 split (not speaker independent; here `protocol`, LOSGO with 6
-groups on RAVDESS) and its white-noise augmentation (two noisy copies per
-file at 15-30 dB SNR), which the pipeline does not offer.
+weights inversely proportional to class size. Augmentation as the report:
+two noisy copies of every training file, white Gaussian noise at an SNR drawn
+from 15-30 dB (`ser_jax/augmentation.py`; drawn afresh every epoch where the
+report made its copies once; `--config.augmentation.copies=0` turns it off).
+Not reproduced: the report's random 8:1:1 split (not speaker independent;
+here `protocol`, LOSGO with 6 groups on RAVDESS).
 """
 
 import ml_collections
@@ -65,6 +67,8 @@ def sundharam_config(arg: str | None, model_name: str) -> ml_collections.ConfigD
     config.eval_batch_size = 150
     config.learning_rate = 1e-3
     config.weight_decay = 1e-4
+    config.augmentation.copies = 2
+    config.augmentation.white_noise_snr_db = (15.0, 30.0)
     return config
 
 

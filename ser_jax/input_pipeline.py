@@ -250,24 +250,31 @@ def batches(
     example_weights: np.ndarray | None = None,
     rng: np.random.Generator | None = None,
     order: np.ndarray | None = None,
+    copies: int = 1,
 ) -> Iterator[dict[str, np.ndarray]]:
     """Fixed-size batches over all segments, shuffled when `rng` is given.
 
     `order` (e.g. an oversampled epoch) overrides the shuffle. The last batch is
     padded with weight-0 copies so every batch has one shape and no example is
-    dropped. Arrays in `segments.extras` travel with their segments. `weight` is the loss weight (0 on padding),
-    `index` the segment index (-1 on padding).
+    dropped. Arrays in `segments.extras` travel with their segments. `weight`
+    is the loss weight (0 on padding), `index` the segment index (-1 on padding).
+
+    With `copies > 1` the epoch holds every segment `copies` times (order
+    entries `c * n + i` are copy c of segment i) and `copy` says which copy
+    each example is (0: the original), for augmentation on the device.
     """
     n = len(segments)
     if order is None:
-        order = rng.permutation(n) if rng is not None else np.arange(n)
+        total = n * copies
+        order = rng.permutation(total) if rng is not None else np.arange(total)
     weights = np.ones(n, np.float32) if example_weights is None else example_weights
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         valid = np.ones(batch_size, bool)
         valid[len(idx) :] = False
         padded = np.resize(idx, batch_size) if len(idx) else np.zeros(batch_size, int)
-        yield {
+        copy, padded = np.divmod(padded, n) if n else (padded, padded)
+        batch = {
             "audio": segments.audio[padded],
             "length": segments.lengths[padded],
             "label": segments.labels[padded],
@@ -275,6 +282,18 @@ def batches(
             "index": np.where(valid, padded, -1).astype(np.int32),
             **{k: v[padded] for k, v in segments.extras.items()},
         }
+        if copies > 1:
+            batch["copy"] = copy.astype(np.int32)
+        yield batch
+
+
+def with_copies(
+    order: np.ndarray, n: int, copies: int, rng: np.random.Generator
+) -> np.ndarray:
+    """An epoch `order` over n segments, repeated for `copies` copies and shuffled."""
+    if copies == 1:
+        return order
+    return rng.permutation(np.concatenate([order + c * n for c in range(copies)]))
 
 
 def shard(batch: dict[str, np.ndarray], num_devices: int) -> dict[str, np.ndarray]:

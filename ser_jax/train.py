@@ -24,6 +24,8 @@ from clu import metric_writers
 from flax import nnx
 
 from ser_jax import (
+    augmentation,
+    dimensions,
     experiment,
     frontends,
     input_pipeline,
@@ -75,26 +77,81 @@ def to_float(audio: jax.Array) -> jax.Array:
     return audio.astype(jnp.float32) / 32768.0
 
 
-def train_step(graphdef, frontend, state, batch, key):
+def task_weights(config: ml_collections.ConfigDict) -> dict[str, float] | None:
+    """Neumann's multi-task loss weights, or None for emotion alone.
+
+    `config.tasks = {"activation": a, "valence": b}` gives
+    `J = (1 - a - b) J_emotion + a J_activation + b J_valence`, the auxiliary
+    classes derived from the emotion (`ser_jax.dimensions`); a task of weight
+    0 is off.
+    """
+    tasks = dict(config.get("tasks") or {})
+    if any(w < 0 for w in tasks.values()):
+        raise ValueError(f"config.tasks weights must be >= 0, got {tasks}")
+    tasks = {t: float(w) for t, w in tasks.items() if w > 0}
+    if not tasks:
+        return None
+    unknown = set(tasks) - set(dimensions.TASKS)
+    if unknown:
+        raise ValueError(
+            f"config.tasks: unknown {sorted(unknown)}; known: {dimensions.TASKS}"
+        )
+    if sum(tasks.values()) >= 1:
+        raise ValueError(f"config.tasks weights must sum below 1, got {tasks}")
+    return {"emotion": 1.0 - sum(tasks.values()), **tasks}
+
+
+def label_key(task: str) -> str:
+    """The batch field holding a task's labels."""
+    return "label" if task == "emotion" else f"{task}_label"
+
+
+def example_loss(outputs, batch, weights: dict[str, float] | None) -> jax.Array:
+    """Per-example cross-entropy: of the emotion, or the tasks' weighted sum."""
+    if weights is None:
+        return optax.softmax_cross_entropy_with_integer_labels(outputs, batch["label"])
+    return sum(
+        w
+        * optax.softmax_cross_entropy_with_integer_labels(
+            outputs[t], batch[label_key(t)]
+        )
+        for t, w in weights.items()
+    )
+
+
+def emotion_logits(outputs) -> jax.Array:
+    """A model's emotion scores, whether or not it has auxiliary heads."""
+    return outputs["emotion"] if isinstance(outputs, dict) else outputs
+
+
+def train_step(graphdef, frontend, aug, weights, state, batch, key):
     """One step on a device's shard; gradients sum to the global-batch gradient.
 
     Each device divides its weighted loss by the global weight total, so the
     psum of per-device gradients equals the gradient of the loss over the whole
     batch: results do not depend on the number of devices. Dropout draws a
-    different key on every device.
+    different key on every device; augmentation keys follow the example's
+    place in the global batch (`augmentation.example_keys`).
     """
     model, optimizer = nnx.merge(graphdef, state)
     model.train()  # batch statistics in BatchNorm layers
+    aug_key = jax.random.fold_in(key, 0x5EED)  # not a device index
     key = jax.random.fold_in(key, jax.lax.axis_index(AXIS))
-    features, lengths = frontend(to_float(batch["audio"]), batch["length"])
+    copy = batch.get("copy", jnp.zeros_like(batch["length"]))
+    audio, lengths = augmentation.apply(
+        aug, "audio", to_float(batch["audio"]), batch["length"], copy, aug_key, AXIS
+    )
+    features, lengths = frontend(audio, lengths)
+    features, lengths = augmentation.apply(
+        aug, "features", features, lengths, copy, aug_key, AXIS
+    )
     features = standardization.apply(features, lengths, batch)
     weight = batch["weight"]
     total_weight = jnp.maximum(jax.lax.psum(weight.sum(), AXIS), 1e-9)
 
     def loss_fn(model):
-        logits = model(features, lengths, dropout_key=key)
-        ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"])
-        return (ce * weight).sum() / total_weight
+        outputs = model(features, lengths, dropout_key=key)
+        return (example_loss(outputs, batch, weights) * weight).sum() / total_weight
 
     loss, grads = nnx.value_and_grad(loss_fn)(model)
     grads = jax.lax.psum(grads, AXIS)
@@ -112,7 +169,7 @@ def predict_step(graphdef, frontend, state, batch):
     model.eval()  # running statistics in BatchNorm layers
     features, lengths = frontend(to_float(batch["audio"]), batch["length"])
     features = standardization.apply(features, lengths, batch)
-    return jax.nn.softmax(model(features, lengths), axis=-1)
+    return jax.nn.softmax(emotion_logits(model(features, lengths)), axis=-1)
 
 
 def create_optimizer(
@@ -143,7 +200,18 @@ def create_state(
     """(graphdef, state, schedule) of the model and its optimizer, as checkpointed."""
     tx, schedule = create_optimizer(config, total_steps, steps_per_epoch)
     rngs = nnx.Rngs(params=jax.random.fold_in(jax.random.key(config.seed), fold_index))
-    model = models.create_model(config.model, frontend.output_shape, num_classes, rngs)
+    weights = task_weights(config)
+    model = models.create_model(
+        config.model,
+        frontend.output_shape,
+        num_classes,
+        rngs,
+        auxiliary_classes=(
+            {t: len(dimensions.CLASSES[t]) for t in weights if t != "emotion"}
+            if weights
+            else None
+        ),
+    )
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
     graphdef, state = nnx.split((model, optimizer))
     return graphdef, state, schedule
@@ -209,6 +277,10 @@ class FoldRunner:
         self.frontend = frontends.create_frontend(
             config.frontend, corpus.sample_rate, max_samples
         )
+        self.augmentation = augmentation.create(
+            config.get("augmentation"), self.frontend
+        )
+        self.task_weights = task_weights(config)
         self.data = {}
         for split, speakers in (
             ("train", fold.train_speakers),
@@ -229,6 +301,11 @@ class FoldRunner:
                     mode=config.segmentation,
                 ),
             )
+            for task in self.task_weights or ():
+                if task != "emotion":
+                    table = dimensions.task_labels(task, corpus.class_names)
+                    segments = self.data[split][1]
+                    segments.extras[label_key(task)] = table[segments.labels]
         protocols.check_no_leakage(
             fold,
             train_speakers=corpus.speakers[self.data["train"][0]],
@@ -252,7 +329,8 @@ class FoldRunner:
         if config.class_balance == "oversample":
             counts = np.bincount(train_segments.labels)
             epoch_size = int((counts > 0).sum() * counts.max())
-        self.steps_per_epoch = math.ceil(epoch_size / config.batch_size)
+        self.copies = 1 + self.augmentation.copies
+        self.steps_per_epoch = math.ceil(epoch_size * self.copies / config.batch_size)
         self.total_steps = self.steps_per_epoch * config.num_epochs
         self.graphdef, state, self.schedule = create_state(
             config,
@@ -269,7 +347,13 @@ class FoldRunner:
             x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))
         )
         self.p_train = jax.pmap(
-            functools.partial(train_step, self.graphdef, self.frontend),
+            functools.partial(
+                train_step,
+                self.graphdef,
+                self.frontend,
+                self.augmentation,
+                self.task_weights,
+            ),
             axis_name=AXIS,
             devices=self.devices,
             in_axes=(0, 0, None),
@@ -325,11 +409,18 @@ class FoldRunner:
                 if config.class_balance == "oversample"
                 else rng.permutation(len(train_segments))
             )
+            order = input_pipeline.with_copies(
+                order, len(train_segments), self.copies, rng
+            )
             losses = []
             t0 = time.time()
             for i, batch in enumerate(
                 input_pipeline.batches(
-                    train_segments, config.batch_size, self.example_weights, order=order
+                    train_segments,
+                    config.batch_size,
+                    self.example_weights,
+                    order=order,
+                    copies=self.copies,
                 )
             ):
                 step = epoch * self.steps_per_epoch + i

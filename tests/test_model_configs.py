@@ -42,6 +42,8 @@ TINY = {
     ),
     # R1's 1024 full-height filters on every chunk: R2 (32 filters) here.
     "anand_r1": dict(model=dict(variant="R2")),
+    # R7's 8 augmented copies per chunk: 2 here (still pitch- and time-warped).
+    "anand_r7": dict(model=dict(variant="R2"), augmentation=dict(copies=2)),
     "anand_chunk_lstm": dict(
         max_segment_seconds=1.024, model=dict(chunk_variant="R2", dropout_rate=0.0)
     ),
@@ -54,6 +56,7 @@ TINY = {
     # 40 filters per frame cost 20 M multiply-adds per 10 ms frame: 10 here.
     "zhang": dict(model=dict(conv_features=10, input_dropout=0.0)),
     "zhao": dict(model=dict(dropout_rate=0.0)),
+    "neumann": dict(model=dict(dropout_rate=0.0)),
 }
 BATCHNORM = {"sundharam_cnn1d", "latif", "zhao"}
 

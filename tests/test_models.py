@@ -111,6 +111,7 @@ SMALL = {
         ),
     ),
     "zhang": ((12, 640), 5, dict(conv_features=10, gru_units=8)),
+    "neumann_cnn": ((50, 26), 23, dict(kernel_widths=(3, 5), num_filters=6)),
     "zhao": (
         (60, 40),
         25,
@@ -173,6 +174,36 @@ def test_shapes_and_padding_invariance(name):
         logits = forward(model, both, lengths2)
         assert logits.shape == (6, 5) and np.isfinite(logits).all()
         np.testing.assert_allclose(logits[3:], logits[:3], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_every_model_takes_auxiliary_task_heads(name):
+    """Multi-task training swaps `classifier` for one head per task: any model
+    then returns `{task: logits}`, the emotion head with `num_classes`."""
+    model = small_model(name)
+    x, noisy, lengths = small_inputs(name)
+    model.eval()
+    single = forward(model, x, lengths)
+    config = ml_collections.ConfigDict({"name": name, **SMALL[name][2]})
+    multi = models.create_model(
+        config,
+        SMALL[name][0],
+        5,
+        nnx.Rngs(0),
+        auxiliary_classes={"activation": 3, "valence": 3},
+    )
+    multi.eval()
+    out = forward(multi, np.concatenate([x, noisy]), np.concatenate([lengths] * 2))
+    assert {k: v.shape for k, v in out.items()} == {
+        "emotion": (6, 5),
+        "activation": (6, 3),
+        "valence": (6, 3),
+    }
+    for logits in out.values():  # the heads see no padding either
+        np.testing.assert_allclose(logits[3:], logits[:3], rtol=1e-4, atol=1e-4)
+    extra = layers.count_params(multi) - layers.count_params(model)
+    assert extra == (model.classifier.in_features + 1) * 6  # two heads of 3
+    assert single.shape == (3, 5)
 
 
 @pytest.mark.parametrize("name", ["satt_cnn", "aldeneh", "zhang", "anand_cnn"])

@@ -155,6 +155,26 @@ class AttentionPool(nnx.Module):
         return jnp.einsum("bt,btd->bd", alpha, mask_frames(x, lengths))
 
 
+class TaskHeads(nnx.Module):
+    """One linear head per task on a shared summary: `{task: logits}`.
+
+    Multi-task training (Neumann: emotion, activation, valence) replaces a
+    model's final `classifier` with this module, so any model of the registry
+    can learn auxiliary targets; the emotion head is `heads["emotion"]`.
+    """
+
+    def __init__(self, in_features: int, classes: dict[str, int], *, rngs: nnx.Rngs):
+        self.heads = nnx.Dict(
+            {
+                task: nnx.Linear(in_features, k, rngs=rngs)
+                for task, k in sorted(classes.items())
+            }
+        )
+
+    def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
+        return {task: head(x) for task, head in self.heads.items()}
+
+
 def lstm(in_features: int, units: int, rngs: nnx.Rngs) -> nnx.RNN:
     """A unidirectional LSTM layer whose carry starts at zero (no RNG state)."""
     return nnx.RNN(nnx.OptimizedLSTMCell(in_features, units, rngs=rngs), rngs=False)

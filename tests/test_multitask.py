@@ -1,0 +1,96 @@
+"""Neumann's multi-task loss: activation and valence heads beside the emotion."""
+
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+import pytest
+
+from ser_jax import classify, dimensions, synthetic_speech, train
+
+
+def test_dimensions_follow_the_documented_table():
+    ravdess = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust"]
+    act = dimensions.task_labels("activation", ravdess)
+    val = dimensions.task_labels("valence", ravdess)
+    named = {
+        e: (dimensions.CLASSES["activation"][a], dimensions.CLASSES["valence"][v])
+        for e, a, v in zip(ravdess, act, val, strict=True)
+    }
+    assert named["happy"] == ("high", "positive")
+    assert named["angry"] == ("high", "negative")
+    assert named["sad"] == ("low", "negative")
+    assert named["neutral"] == ("medium", "neutral")
+    assert named["calm"] == ("low", "positive")
+    emodb = dimensions.task_labels("valence", ["boredom", "happiness"])
+    assert emodb.tolist() == [0, 2]
+    with pytest.raises(ValueError, match="'frustration' has no activation"):
+        dimensions.task_labels("activation", ["frustration"])
+    with pytest.raises(ValueError, match="Unknown task"):
+        dimensions.task_labels("dominance", ["anger"])
+
+
+def test_task_weights_and_loss():
+    config = ml_collections.ConfigDict({"tasks": {"activation": 0.2, "valence": 0.1}})
+    weights = train.task_weights(config)
+    assert weights == pytest.approx({"emotion": 0.7, "activation": 0.2, "valence": 0.1})
+    assert (
+        train.task_weights(ml_collections.ConfigDict({"tasks": {"valence": 0.0}}))
+        is None
+    )
+    assert train.task_weights(ml_collections.ConfigDict()) is None
+    for bad, match in (
+        ({"activation": 0.6, "valence": 0.4}, "sum below 1"),
+        ({"activation": -0.1}, ">= 0"),
+        ({"dominance": 0.1}, "unknown"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            train.task_weights(ml_collections.ConfigDict({"tasks": bad}))
+
+    rng = np.random.default_rng(0)
+    outputs = {
+        "emotion": jnp.asarray(rng.normal(size=(4, 7))),
+        "activation": jnp.asarray(rng.normal(size=(4, 3))),
+        "valence": jnp.asarray(rng.normal(size=(4, 3))),
+    }
+    batch = {
+        "label": np.array([0, 1, 2, 3]),
+        "activation_label": np.array([0, 1, 2, 0]),
+        "valence_label": np.array([2, 2, 1, 0]),
+    }
+    ce = optax.softmax_cross_entropy_with_integer_labels
+    expected = (
+        0.7 * ce(outputs["emotion"], batch["label"])
+        + 0.2 * ce(outputs["activation"], batch["activation_label"])
+        + 0.1 * ce(outputs["valence"], batch["valence_label"])
+    )
+    np.testing.assert_allclose(
+        train.example_loss(outputs, batch, weights), expected, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        train.example_loss(outputs["emotion"], batch, None),
+        ce(outputs["emotion"], batch["label"]),
+    )
+
+
+def test_multitask_run_trains_heads_and_classifies(data_dir, tiny_config, tmp_path):
+    """A multi-task run's loss includes the auxiliary terms; evaluation and the
+    classifier of new audio read the emotion head."""
+    config = tiny_config(data_dir, num_epochs=1)
+    config.tasks.activation, config.tasks.valence = 0.3, 0.3
+    results = train.train_and_evaluate(config, tmp_path / "multi")
+    single = train.train_and_evaluate(
+        tiny_config(data_dir, num_epochs=1), tmp_path / "single"
+    )
+    fold, fold1 = results["folds"][0], single["folds"][0]
+    # Two heads of 3 classes on the 8-unit dense layer: 2 * (8 + 1) * 3 more.
+    assert fold["num_params"] - fold1["num_params"] == 54
+    assert fold["history"][0]["train_loss"] != fold1["history"][0]["train_loss"]
+    test = fold["test"]["utterance"]
+    assert sum(map(sum, test["confusion_matrix"])) == fold["num_utterances"]["test"]
+    assert len(results["class_names"]) == 7
+
+    classifier = classify.Classifier(tmp_path / "multi")
+    clip = next(synthetic_speech.generate_corpus(seed=3, utterances_per_emotion=1))
+    probs = classifier.posteriors(np.asarray(clip["audio"], np.float32))
+    assert probs.shape == (7,) and np.isclose(probs.sum(), 1, atol=1e-5)
