@@ -1,8 +1,9 @@
 """What every method shares: a corpus and its folds, one experiment per workdir,
 finished folds skipped on resume, and one results.json schema.
 
-Neural training (`ser_jax.train`) and the feature baselines
-(`ser_jax.baselines.run`) differ only in how they run one fold.
+Neural training (`ser_jax.train`), the feature baselines
+(`ser_jax.baselines.run`) and Satt's two-step predictor (`ser_jax.two_step`)
+differ only in how they run one fold; `run_method` picks one by `config.method`.
 """
 
 from __future__ import annotations
@@ -142,3 +143,29 @@ def start(
     check_same_experiment(workdir / "config.json", config, resumable_fields)
     reporting.write_json(workdir / "config.json", config.to_dict())
     return Experiment(config, workdir, corpus, protocol, folds)
+
+
+METHODS = ("neural", "sklearn", "two_step")
+
+
+def run_method(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
+    """Runs `config.method` ("neural" when absent) on `workdir`; returns results.json.
+
+    The one dispatcher: `ser_jax.main` and every study run experiments through it.
+    """
+    method = config.get("method", "neural")
+    # Imported here: each method's module imports this one.
+    if method == "neural":
+        from ser_jax import train
+
+        return train.train_and_evaluate(config, str(workdir))
+    if method == "sklearn":
+        # Feature baselines (openSMILE, hand-built) + scikit-learn.
+        from ser_jax.baselines import run as baselines
+
+        return baselines.train_and_evaluate(config, str(workdir))
+    if method == "two_step":
+        from ser_jax import two_step
+
+        return two_step.train_and_evaluate(config, str(workdir))
+    raise ValueError(f"config.method must be one of {METHODS}, got {method!r}")

@@ -8,7 +8,7 @@ import tensorflow as tf
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from ser_jax import reporting, train
+from ser_jax import experiment, reporting, train
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -33,17 +33,11 @@ def main(argv):
         jax.local_devices(),
     )
     method = FLAGS.config.get("method", "neural")
-    if method == "neural":
-        results = train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-    elif method == "sklearn":
-        # Feature baselines (openSMILE, hand-built) + scikit-learn.
-        from ser_jax.baselines import run as baselines
-
-        results = baselines.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-    else:
+    if method not in experiment.METHODS:
         raise app.UsageError(
-            f"config.method must be 'neural' or 'sklearn', got {method!r}"
+            f"config.method must be one of {experiment.METHODS}, got {method!r}"
         )
+    results = experiment.run_method(FLAGS.config, FLAGS.workdir)
     print(reporting.format_summary(results))
     print(f"Results: {FLAGS.workdir}/results.json")
 

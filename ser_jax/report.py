@@ -181,6 +181,9 @@ def describe_model(results: dict) -> str:
             f"standardization {results.get('standardization', config.get('standardization', '?'))}"
         )
     model = config.get("model", {}).get("name", "?")
+    if config.get("method") == "two_step":
+        binary = config.get("two_step", {}).get("binary_model", {}).get("name", "?")
+        model = f"two-step: {model}, then neutral-vs-each {binary}"
     frontend = config.get("frontend", {}).get("name", "?")
     seconds = config.get("max_segment_seconds")
     segmentation = config.get("segmentation", "equal")

@@ -1,4 +1,4 @@
-"""Study designs over `train.train_and_evaluate`: repeats, snippet length, gender split, cross-corpus.
+"""Study designs over `experiment.run_method`: repeats, snippet length, gender split, cross-corpus.
 
     python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
         --workdir=runs/study_repeats
@@ -7,7 +7,9 @@
     python -m ser_jax.studies --study=cross_corpus --train_corpora=ravdess --test_corpus=emodb ...
     python -m ser_jax.studies --study=leave_one_corpus_out --corpora=ravdess,emodb ...
 
-Every study runs ordinary experiments, each in its own sub-workdir of the study
+Every study runs ordinary experiments (any `config.method`, through
+`experiment.run_method`; snippet_length needs a neural or two_step config,
+cross_corpus a neural one), each in its own sub-workdir of the study
 workdir (`seed_1/`, `first_0.5s/`, `female/`, ...), so each resumes as a single
 run does: running the same command again skips what is done. At the end the study
 writes `study.json` (what was run, each sub-run's pooled utterance-level metrics,
@@ -45,7 +47,7 @@ import numpy as np
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from ser_jax import input_pipeline, metrics, protocols, reporting
+from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
 
 STUDY_FILE = "study.json"
 STUDIES = (
@@ -64,17 +66,8 @@ DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
 
 
 def run_experiment(config: ml_collections.ConfigDict, workdir: Path) -> dict:
-    """One experiment (neural or feature baseline), as `ser_jax.main` runs it."""
-    method = config.get("method", "neural")
-    if method == "neural":
-        from ser_jax import train
-
-        return train.train_and_evaluate(config, str(workdir))
-    if method == "sklearn":
-        from ser_jax.baselines import run as baselines
-
-        return baselines.train_and_evaluate(config, str(workdir))
-    raise ValueError(f"config.method must be 'neural' or 'sklearn', got {method!r}")
+    """One experiment of any `config.method`, as `ser_jax.main` runs it."""
+    return experiment.run_method(config, workdir)
 
 
 def variant(config: ml_collections.ConfigDict, **updates) -> ml_collections.ConfigDict:
@@ -192,8 +185,10 @@ def snippet_length(
     N=None runs the config as it is: the full utterance with its own segmentation
     (`equal`, `chunks`), or its own first seconds if it already clips.
     """
-    if config.get("method", "neural") != "neural":
-        raise ValueError("snippet_length needs a neural config (it sets segmentation)")
+    if config.get("method", "neural") not in ("neural", "two_step"):
+        raise ValueError(
+            "snippet_length needs a neural or two_step config (it sets segmentation)"
+        )
     lengths = list(dict.fromkeys(None if n is None else float(n) for n in lengths))
     if not lengths:
         raise ValueError("snippet_length needs at least one length")
@@ -483,7 +478,7 @@ def cross_corpus(
     validation speakers come from the training corpora. Writes `results.json`
     (one fold, `protocol.name="cross_corpus"`) and `study.json` in `workdir`.
     """
-    from ser_jax import experiment, train
+    from ser_jax import train
 
     train_corpora = list(dict.fromkeys(train_corpora))
     if config.get("method", "neural") != "neural":

@@ -233,6 +233,16 @@ def predict(
     return np.concatenate(outputs)
 
 
+def utterance_mean(
+    probs: np.ndarray, segments: input_pipeline.Segments, num_utterances: int
+) -> np.ndarray:
+    """Utterance posteriors `[num_utterances, classes]`: the mean over its segments."""
+    utt_probs = np.zeros((num_utterances, probs.shape[-1]))
+    np.add.at(utt_probs, segments.utterance, probs)
+    counts = np.bincount(segments.utterance, minlength=num_utterances)
+    return utt_probs / np.maximum(counts, 1)[:, None]
+
+
 def evaluate(
     probs: np.ndarray,
     segments: input_pipeline.Segments,
@@ -242,11 +252,7 @@ def evaluate(
     """Metrics per segment and per utterance (mean of its segments' posteriors)."""
     k = len(class_names)
     seg_cm = metrics.confusion_matrix(segments.labels, probs.argmax(-1), k)
-    utt_probs = np.zeros((len(utterance_labels), k))
-    np.add.at(utt_probs, segments.utterance, probs)
-    utt_probs /= np.maximum(
-        np.bincount(segments.utterance, minlength=len(utt_probs)), 1
-    )[:, None]
+    utt_probs = utterance_mean(probs, segments, len(utterance_labels))
     utt_cm = metrics.confusion_matrix(utterance_labels, utt_probs.argmax(-1), k)
     out = {}
     for level, cm in (("segment", seg_cm), ("utterance", utt_cm)):
@@ -273,7 +279,9 @@ class FoldRunner:
                 raise ValueError(
                     f"{name}={config[name]} is not divisible by {self.num_devices} devices"
                 )
-        max_samples = round(config.max_segment_seconds * corpus.sample_rate)
+        self.max_samples = max_samples = round(
+            config.max_segment_seconds * corpus.sample_rate
+        )
         self.frontend = frontends.create_frontend(
             config.frontend, corpus.sample_rate, max_samples
         )
@@ -486,7 +494,7 @@ class FoldRunner:
 
         pure, best_meta = ckpt.restore_best(self.template)
         ckpt.close()
-        rep_state = self.to_device_state(pure)
+        rep_state = self.best_state = self.to_device_state(pure)
         record = {
             "fold": self.fold.index,
             **self.fold.to_dict(),
@@ -529,6 +537,43 @@ class FoldRunner:
         )
         writer.close()
         return record
+
+    def utterance_posteriors(self, corpus, idx: np.ndarray) -> np.ndarray:
+        """Posteriors `[len(idx), classes]` of `corpus`'s utterances `idx` by the
+        best checkpoint (mean over each utterance's segments); call after `run()`.
+
+        `corpus` may be another view of this fold's data (two_step's binary
+        models score every test utterance, not only their two classes): the
+        utterances are cut as in training and standardised with this fold's
+        training-speaker statistics, or, per speaker, over the utterances given.
+        """
+        segments = input_pipeline.make_segments(
+            [corpus.audio[i] for i in idx],
+            np.zeros(len(idx), np.int32),
+            self.max_samples,
+            mode=self.config.segmentation,
+        )
+        if self.feature_stats is not None:
+            for key in ("mean", "std"):
+                value = self.feature_stats[key]
+                segments.extras[f"feature_{key}"] = np.broadcast_to(
+                    value, (len(segments), *value.shape)
+                )
+        elif self.config.feature_standardization != "none":
+            speakers = standardization.speakers_of(corpus.speakers, idx, segments)
+            standardization.attach(
+                self.config.feature_standardization,
+                self.frontend,
+                {"utterances": (segments, speakers)},
+            )
+        probs = predict(
+            self.p_predict,
+            self.best_state,
+            segments,
+            self.config.eval_batch_size,
+            self.num_devices,
+        )
+        return utterance_mean(probs, segments, len(idx))
 
 
 class Progress:

@@ -25,6 +25,10 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 # Config file -> overrides beyond the common ones in `tiny`. Every config of a
 # neural model must be listed (test_every_model_config_is_listed).
+# configs/satt_two_step.py (config.method="two_step") is not: these runs go
+# through train.train_and_evaluate, which would train its first stage alone.
+# Its two models are cnn_lstm's and satt_cnn's, checked here on 1 and 2
+# devices; tests/test_two_step.py runs the whole predictor (4 models per fold).
 SATT_KERNELS = ((5, 5), (5, 5), (3, 3))  # the paper's 16x12 ... cost seconds a step
 TINY = {
     "cnn_lstm": dict(
