@@ -2,10 +2,13 @@
 
     python -m ser_jax.main --config=configs/cnn_lstm.py:corpus=ravdess --workdir=runs/ravdess
 
-Arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny),
+Arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny, or several
+joined by `+`, e.g. `ravdess+emodb`: one corpus over the emotions they share),
 `protocol` (auto | loso | losgo; auto = LOSO up to 12 speakers, 6 speaker groups
-above, as in Keesing et al.). Every field can be overridden on the command line,
-e.g. `--config.model.lstm_units=64 --config.frontend.grid_hz=20 --config.fold=0`.
+above, as in Keesing et al.; with several corpora also leave_one_corpus_out, or
+cross_corpus with `--config.protocol.test_corpus=emodb`). Every field can be
+overridden on the command line, e.g. `--config.model.lstm_units=64
+--config.frontend.grid_hz=20 --config.fold=0`.
 
 Choices the paper leaves open: Adam with decoupled weight decay, warm-up and
 cosine decay (lr 1e-3, 30 epochs, batch 32); dropout 0.5; the utterance summary
@@ -37,6 +40,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.protocol.num_groups = 6
     config.protocol.num_val_speakers = 2
     config.protocol.seed = 0
+    config.protocol.test_corpus = ""  # cross_corpus: the corpus tested on
     config.fold = -1  # -1: every fold; K: fold K only
 
     config.max_segment_seconds = 3.0  # longer utterances -> equal sub-utterances

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ser_jax.studies import canonical_emotion  # TODO(merge): ser_jax.corpora
+from ser_jax.corpora import canonical_emotion
 
 CLASSES = {
     "activation": ("low", "medium", "high"),

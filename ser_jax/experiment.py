@@ -68,10 +68,23 @@ class Experiment:
 
     def write_results(self, records: Sequence[dict], title: str, **extra) -> dict:
         """results.json (config, protocol with every fold's speakers, folds,
-        pooled and mean ± std summaries, plus `extra`) and the confusion PNG."""
+        pooled and mean ± std summaries, plus `extra`) and the confusion PNG.
+
+        Several corpora add `corpora`: their names, the emotions they share
+        (before any dataset.label_map) and each one's map onto them.
+        """
+        maps = self.corpus.label_maps
+        corpora = {}
+        if maps:
+            corpora["corpora"] = {
+                "names": list(maps),
+                "shared_classes": list(next(iter(maps.values())).values()),
+                "label_maps": maps,
+            }
         results = {
             "corpus": self.corpus.name,
             "class_names": self.corpus.class_names,
+            **corpora,
             "config": self.config.to_dict(),
             "protocol": {
                 "name": self.protocol,
@@ -129,7 +142,10 @@ def start(
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = input_pipeline.load_corpus(config.dataset)
-    protocol = protocols.resolve_protocol(config.protocol.name, len(corpus.speaker_ids))
+    corpus_of = corpus.speaker_corpora()
+    protocol = protocols.resolve_protocol(
+        config.protocol.name, len(corpus.speaker_ids), len(set(corpus_of.values()))
+    )
     folds = protocols.make_folds(
         corpus.speaker_ids,
         corpus.speaker_genders(),
@@ -137,6 +153,8 @@ def start(
         num_groups=config.protocol.num_groups,
         num_val_speakers=config.protocol.num_val_speakers,
         seed=config.protocol.seed,
+        corpus_of=corpus_of,
+        test_corpus=config.protocol.test_corpus,
     )
     if config.fold >= len(folds):
         raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")

@@ -2,7 +2,8 @@
 
 Corpora are small (RAVDESS is 180 MB as int16), so a corpus is read once into
 host memory and folds are index selections; batches hold raw int16 audio and
-the front-end runs on the device.
+the front-end runs on the device. Several corpora (`"ravdess+emodb"`) load as
+one over the emotions they share (`ser_jax.corpora`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 import data_builders  # noqa: F401  (registers ravdess, emodb, synthetic)
+from ser_jax import corpora
 
 SPLIT_PREFIX = "speaker_"
 
@@ -33,10 +35,22 @@ class Corpus:
     file_names: np.ndarray  # str
     class_names: list[str]
     sample_rate: int
+    # Several corpora merged (`ser_jax.corpora`): per corpus, in the order of
+    # dataset.corpus, its emotions -> the shared ones. Empty for one corpus.
+    label_maps: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def speaker_ids(self) -> list[str]:
         return sorted(set(self.speakers.tolist()))
+
+    def speaker_corpora(self) -> dict[str, str]:
+        """Each speaker's corpus (the `corpus:` prefix of merged corpora's speakers),
+        corpora in the order of `label_maps`; for one corpus, its name."""
+        if not self.label_maps:
+            return {s: self.name for s in self.speaker_ids}
+        order = list(self.label_maps)
+        of = {s: corpora.corpus_of(s) for s in self.speaker_ids}
+        return {s: of[s] for s in sorted(of, key=lambda s: (order.index(of[s]), s))}
 
     def speaker_genders(self) -> dict[str, str]:
         return dict(zip(self.speakers.tolist(), self.genders.tolist(), strict=True))
@@ -114,8 +128,8 @@ def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuild
     return builder
 
 
-def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
-    """Reads every speaker split of `config.corpus` into memory."""
+def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
+    """Every speaker split of the one corpus `config.corpus`, as built (no filter)."""
     builder = prepare_builder(config)
     info = builder.info
     emotion = info.features["emotion"]
@@ -132,7 +146,7 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
             names.append(ex["file_name"].decode())
     if not audio:
         raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
-    corpus = Corpus(
+    return Corpus(
         name=config.corpus,
         audio=audio,
         labels=np.asarray(labels, np.int32),
@@ -142,6 +156,37 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
         class_names=list(emotion.names),
         sample_rate=info.features["audio"].sample_rate,
     )
+
+
+def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
+    """Reads `config.corpus` into memory, then keeps `config.genders` (all if
+    empty) and maps emotions through `config.label_map` (if any).
+
+    Several corpora, `"ravdess+emodb[+...]"`, are read one by one (each must be
+    built; synthetic ones build themselves), mapped onto the emotions all of
+    them share and merged (`corpora.combine`): speakers and file names become
+    `corpus:speaker`, `corpus:file`, and `label_map` names shared emotions.
+    """
+    names = corpora.corpus_names(config.corpus)
+    if len(names) == 1:
+        corpus = read_corpus(config)
+    else:
+        if config.get("manual_dir"):
+            raise ValueError(
+                f"dataset.manual_dir builds one corpus, but dataset.corpus="
+                f"{config.corpus!r} names {len(names)}. Build each first (`tfds build "
+                "data_builders/NAME --manual_dir=PATH`) and leave manual_dir empty."
+            )
+        corpus = corpora.combine(
+            [
+                read_corpus(
+                    ml_collections.ConfigDict(
+                        {"corpus": name, "data_dir": config.data_dir}
+                    )
+                )
+                for name in names
+            ]
+        )
     if config.get("genders"):
         corpus = corpus.subset(np.isin(corpus.genders, list(config.genders)))
     if config.get("label_map"):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_jax import reporting
+from ser_jax import corpora, protocols, reporting
 
 STUDY_FILE = "study.json"
 RESULTS_FILE = "results.json"
@@ -202,8 +202,10 @@ def describe_corpus(results: dict) -> str:
     text = results["corpus"]
     if dataset.get("genders"):
         text += f" ({'+'.join(dataset['genders'])})"
-    if dataset.get("label_map") and "cross_corpus" not in results:
+    if dataset.get("label_map"):
         text += f" ({len(results['class_names'])} mapped classes)"
+    elif "corpora" in results:
+        text += f" ({len(results['class_names'])} shared classes)"
     return text
 
 
@@ -212,8 +214,35 @@ def describe_protocol(results: dict) -> str:
     if protocol["name"] == "losgo":
         return f"losgo, {protocol['num_folds']} groups"
     if protocol["name"] == "cross_corpus":
-        return "cross-corpus"
+        test = results.get("config", {}).get("protocol", {}).get("test_corpus", "?")
+        return f"cross-corpus, test {test}"
+    if protocol["name"] == "leave_one_corpus_out":
+        return f"leave one corpus out, {protocol['num_folds']} corpora"
     return protocol["name"]
+
+
+def describe_corpora(results: dict) -> str:
+    """Several corpora: the shared classes and each corpus's label map."""
+    merged = results["corpora"]
+    maps = "; ".join(
+        f"{name}: " + ", ".join(f"{k}→{v}" for k, v in m.items())
+        for name, m in merged["label_maps"].items()
+    )
+    return (
+        f"Corpora {', '.join(merged['names'])}, shared classes "
+        f"{', '.join(merged['shared_classes'])}. Label maps: {maps}."
+    )
+
+
+def describe_test_speakers(results: dict, fold: dict) -> str:
+    """A fold's test speakers; for the corpus protocols, the test corpus."""
+    speakers = fold.get("test_speakers", [])
+    if "corpora" in results and (
+        results["protocol"]["name"] in protocols.CORPUS_PROTOCOLS
+    ):
+        names = dict.fromkeys(corpora.corpus_of(s) for s in speakers)
+        return f"{', '.join(names)} ({len(speakers)} speakers)"
+    return ", ".join(speakers)
 
 
 def folds_done(results: dict) -> str:
@@ -284,8 +313,6 @@ STUDY_PARAMS = {  # the study's own first column: header, text of a run
     "repeats": ("seed", lambda r: str(r.get("seed"))),
     "snippet_length": ("first N s", _snippet),
     "gender_split": ("speakers", lambda r: "+".join(r.get("genders", []))),
-    "cross_corpus": ("train -> test", lambda r: r["name"]),
-    "leave_one_corpus_out": ("test corpus", lambda r: str(r.get("test_corpus"))),
 }
 
 
@@ -300,15 +327,6 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
         lines += [
             f"One model per sex under the same protocol ({data.get('protocol', '?')}); "
             "pooled = both runs' confusion matrices summed.",
-            "",
-        ]
-    if kind == "cross_corpus":
-        lines += [
-            f"Shared classes: {', '.join(data['class_names'])}. Label maps: "
-            + "; ".join(
-                f"{c}: " + ", ".join(f"{k}→{v}" for k, v in m.items())
-                for c, m in data["label_maps"].items()
-            ),
             "",
         ]
     rows = [
@@ -350,6 +368,8 @@ def run_section(run: Run, images: dict[str, str]) -> list[str]:
         f"results: `{run.path}`.",
         "",
     ]
+    if "corpora" in r:
+        lines += [describe_corpora(r), ""]
     if "segment" in r["summary"]:
         seg = r["summary"]["segment"]["pooled"]
         lines += [
@@ -362,7 +382,7 @@ def run_section(run: Run, images: dict[str, str]) -> list[str]:
         [
             *([f.get("group", "")] if grouped else []),
             f.get("fold", f.get("index", "?")),
-            ", ".join(f.get("test_speakers", [])),
+            describe_test_speakers(r, f),
             pct(f["test"]["utterance"]["uar"]),
             pct(f["test"]["utterance"]["wa"]),
         ]

@@ -1,11 +1,9 @@
-"""Study designs over `experiment.run_method`: repeats, snippet length, gender split, cross-corpus.
+"""Study designs over `experiment.run_method`: repeats, snippet length, gender split.
 
     python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
         --workdir=runs/study_repeats
     python -m ser_jax.studies --study=snippet_length --lengths=0.5,1,2,3,full ...
     python -m ser_jax.studies --study=gender_split ...
-    python -m ser_jax.studies --study=cross_corpus --train_corpora=ravdess --test_corpus=emodb ...
-    python -m ser_jax.studies --study=leave_one_corpus_out --corpora=ravdess,emodb ...
 
 Every study runs ordinary experiments (any `config.method`, through
 `experiment.run_method`; snippet_length needs a neural or two_step config,
@@ -29,34 +27,27 @@ the study's own summary) and a Markdown report with plots in `report/`
   `protocol.name="auto"` is resolved on the whole corpus, so the split uses the
   protocol a mixed-gender run of the config uses. The pooled result sums both
   runs' confusion matrices (`pooled/results.json`).
-- `cross_corpus`: train on one or more corpora, test on every speaker of another,
-  through the emotions they share (`shared_label_map`); `leave_one_corpus_out`
-  does it for each corpus of a list in turn.
+
+Every study takes any config, several corpora included
+(`corpus=ravdess+emodb,protocol=leave_one_corpus_out`): cross-corpus evaluation
+is a protocol (`ser_jax.protocols`), not a study.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import ml_collections
-import numpy as np
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
+from ser_jax import corpora, experiment, input_pipeline, metrics, protocols, reporting
 
 STUDY_FILE = "study.json"
-STUDIES = (
-    "repeats",
-    "snippet_length",
-    "gender_split",
-    "cross_corpus",
-    "leave_one_corpus_out",
-)
+STUDIES = ("repeats", "snippet_length", "gender_split")
 GENDERS = ("female", "male")
 DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
 
@@ -123,10 +114,6 @@ def finish_study(workdir: Path, study: dict, report: bool) -> dict:
 
         report_lib.write_report([workdir], workdir / "report")
     return study
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
 
 
 # ----------------------------------------------------------------------------
@@ -233,11 +220,22 @@ def snippet_length(
 
 
 def speaker_count(dataset: ml_collections.ConfigDict) -> int:
-    """Speakers (splits) of the whole corpus, from the builder's info."""
-    builder = input_pipeline.prepare_builder(dataset)
-    return sum(
-        1 for s in builder.info.splits if s.startswith(input_pipeline.SPLIT_PREFIX)
-    )
+    """Speakers (splits) of the whole corpus, or of all corpora of `a+b`, from
+    the builders' info."""
+    count = 0
+    for name in corpora.corpus_names(dataset.corpus):
+        single = (
+            dataset
+            if name == dataset.corpus
+            else ml_collections.ConfigDict(
+                {"corpus": name, "data_dir": dataset.data_dir}
+            )
+        )
+        builder = input_pipeline.prepare_builder(single)
+        count += sum(
+            1 for s in builder.info.splits if s.startswith(input_pipeline.SPLIT_PREFIX)
+        )
+    return count
 
 
 def gender_split(
@@ -304,6 +302,7 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
     return {
         "corpus": first["corpus"],
         "class_names": first["class_names"],
+        **({"corpora": first["corpora"]} if "corpora" in first else {}),
         "config": config,
         "pooled_over": list(names),
         "protocol": {
@@ -316,279 +315,6 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
         "folds": records,
         "summary": reporting.summarize(records, first["class_names"]),
     }
-
-
-# ----------------------------------------------------------------------------
-# Cross-corpus.
-
-# Shared emotion name: the names corpora use for it (RAVDESS, EMO-DB, IEMOCAP, ...).
-EMOTION_SYNONYMS = {
-    "neutral": ("neutral", "neu"),
-    "calm": ("calm",),
-    "happiness": ("happiness", "happy", "joy", "hap"),
-    "sadness": ("sadness", "sad"),
-    "anger": ("anger", "angry", "ang"),
-    "fear": ("fear", "fearful", "fea"),
-    "disgust": ("disgust", "disgusted", "dis"),
-    "surprise": ("surprise", "surprised", "sur"),
-    "boredom": ("boredom", "bored"),
-}
-_CANONICAL = {
-    synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
-}
-
-
-def canonical_emotion(name: str) -> str:
-    """The shared name of an emotion label (`happy` -> `happiness`); unknown: itself."""
-    key = name.strip().lower()
-    return _CANONICAL.get(key, key)
-
-
-def shared_label_map(*class_names: Sequence[str]) -> list[dict[str, str]]:
-    """Per corpus, a label map onto the emotions all corpora share (synonyms merged).
-
-    `shared_label_map(ravdess_names, emodb_names)` maps RAVDESS `happy` and EMO-DB
-    `happiness` both to `happiness`; emotions not in every corpus (RAVDESS calm,
-    surprised; EMO-DB boredom) are left out, so `Corpus.relabel` drops them. Each
-    map lists the shared emotions in the first corpus's order.
-    """
-    if len(class_names) < 2:
-        raise ValueError("shared_label_map needs the class names of 2+ corpora")
-    canonical = []
-    for names in class_names:
-        mapping = {}
-        for name in names:
-            shared = canonical_emotion(name)
-            if shared in mapping.values():
-                other = next(k for k, v in mapping.items() if v == shared)
-                raise ValueError(
-                    f"{other!r} and {name!r} of {list(names)} are both {shared!r}"
-                )
-            mapping[name] = shared
-        canonical.append(mapping)
-    common = set.intersection(*(set(m.values()) for m in canonical))
-    order = [c for c in canonical[0].values() if c in common]
-    if len(order) < 2:
-        raise ValueError(
-            f"The corpora share {sorted(common)}: fewer than 2 emotions "
-            f"({[list(n) for n in class_names]})"
-        )
-    return [
-        {name: shared for shared in order for name, c in mapping.items() if c == shared}
-        for mapping in canonical
-    ]
-
-
-def load_corpus(dataset: ml_collections.ConfigDict) -> input_pipeline.Corpus:
-    """`input_pipeline.load_corpus` (a seam for tests)."""
-    return input_pipeline.load_corpus(dataset)
-
-
-def corpus_dataset_config(
-    dataset: ml_collections.ConfigDict, corpus: str
-) -> ml_collections.ConfigDict:
-    """`dataset` for another corpus: same data_dir and gender filter, no label map.
-
-    manual_dir belongs to `dataset.corpus` alone; other corpora must be built.
-    """
-    new = copy.deepcopy(dataset)
-    with new.unlocked():
-        new.corpus = corpus
-        if corpus != dataset.corpus:
-            new.manual_dir = ""
-        if "label_map" in new:
-            new.label_map = {}
-    return new
-
-
-def merge_corpora(
-    corpora: Sequence[input_pipeline.Corpus],
-    class_names: Sequence[str],
-    name: str | None = None,
-) -> input_pipeline.Corpus:
-    """One corpus from several with the same emotion names (labels realigned by name).
-
-    Speakers and file names are prefixed with their corpus (`emodb:03`), so no
-    two corpora share a speaker.
-    """
-    class_names = list(class_names)
-    rates = {c.sample_rate for c in corpora}
-    if len(rates) != 1:
-        raise ValueError(f"Corpora differ in sample rate: {sorted(rates)}")
-    labels = []
-    for c in corpora:
-        if set(c.class_names) != set(class_names):
-            raise ValueError(f"{c.name} has classes {c.class_names}, not {class_names}")
-        to_shared = np.array([class_names.index(n) for n in c.class_names], np.int32)
-        labels.append(to_shared[c.labels])
-    return input_pipeline.Corpus(
-        name=name or "+".join(c.name for c in corpora),
-        audio=[a for c in corpora for a in c.audio],
-        labels=np.concatenate(labels).astype(np.int32),
-        speakers=np.concatenate(
-            [np.char.add(f"{c.name}:", c.speakers) for c in corpora]
-        ),
-        genders=np.concatenate([c.genders for c in corpora]),
-        file_names=np.concatenate(
-            [np.char.add(f"{c.name}:", c.file_names) for c in corpora]
-        ),
-        class_names=class_names,
-        sample_rate=rates.pop(),
-    )
-
-
-def cross_corpus_fold(
-    corpus: input_pipeline.Corpus,
-    train_corpora: Sequence[str],
-    test_corpus: str,
-    num_val_speakers: int,
-    seed: int,
-) -> protocols.Fold:
-    """Test: every speaker of `test_corpus`; validation: `num_val_speakers` of each
-    training corpus (gender-mixed, drawn with `seed`); training: the rest."""
-    genders = corpus.speaker_genders()
-    test = tuple(s for s in corpus.speaker_ids if s.startswith(f"{test_corpus}:"))
-    val, train = [], []
-    for k, name in enumerate(train_corpora):
-        speakers = [s for s in corpus.speaker_ids if s.startswith(f"{name}:")]
-        if num_val_speakers >= len(speakers):
-            raise ValueError(
-                f"num_val_speakers={num_val_speakers} leaves no training speakers "
-                f"of {name} ({len(speakers)} speakers)"
-            )
-        rng = np.random.default_rng([seed, k])
-        order = protocols._gender_interleaved(speakers, genders, rng)
-        val += order[:num_val_speakers]
-        train += [s for s in speakers if s not in order[:num_val_speakers]]
-    fold = protocols.Fold(0, test, tuple(sorted(val)), tuple(sorted(train)))
-    protocols.check_no_leakage(fold)
-    return fold
-
-
-def cross_corpus(
-    config: ml_collections.ConfigDict,
-    workdir: str | Path,
-    train_corpora: Sequence[str],
-    test_corpus: str,
-    report: bool = True,
-) -> dict:
-    """Trains on `train_corpora` and tests on every speaker of `test_corpus`.
-
-    The corpora are mapped onto the emotions they all share (`shared_label_map`);
-    validation speakers come from the training corpora. Writes `results.json`
-    (one fold, `protocol.name="cross_corpus"`) and `study.json` in `workdir`.
-    """
-    from ser_jax import train
-
-    train_corpora = list(dict.fromkeys(train_corpora))
-    if config.get("method", "neural") != "neural":
-        raise ValueError("cross_corpus needs a neural config")
-    if not train_corpora or test_corpus in train_corpora:
-        raise ValueError(
-            f"Train corpora {train_corpora} must be non-empty and exclude the test "
-            f"corpus {test_corpus!r}"
-        )
-    if config.fold not in (-1, 0):
-        raise ValueError(f"cross_corpus has one fold (0), got fold={config.fold}")
-    workdir = start_study(workdir, "cross_corpus")
-    names = [*train_corpora, test_corpus]
-    loaded = [load_corpus(corpus_dataset_config(config.dataset, n)) for n in names]
-    maps = shared_label_map(*(c.class_names for c in loaded))
-    class_names = list(dict.fromkeys(maps[0].values()))
-    label = f"{'+'.join(train_corpora)} -> {test_corpus}"
-    corpus = merge_corpora(
-        [c.relabel(m) for c, m in zip(loaded, maps, strict=True)], class_names, label
-    )
-    fold = cross_corpus_fold(
-        corpus,
-        train_corpora,
-        test_corpus,
-        config.protocol.num_val_speakers,
-        config.protocol.seed,
-    )
-    spec = {
-        "train_corpora": train_corpora,
-        "test_corpus": test_corpus,
-        "label_maps": dict(zip(names, maps, strict=True)),
-        "class_names": class_names,
-    }
-    spec_path = workdir / "cross_corpus.json"
-    if spec_path.exists() and json.loads(spec_path.read_text()) != spec:
-        raise ValueError(
-            f"{workdir} holds another cross-corpus experiment "
-            f"({json.loads(spec_path.read_text())}); use a new --workdir."
-        )
-    experiment.check_same_experiment(
-        workdir / "config.json", config, train.RESUMABLE_FIELDS
-    )
-    reporting.write_json(workdir / "config.json", config.to_dict())
-    reporting.write_json(spec_path, spec)
-
-    devices = train.local_devices(config.num_devices)
-    logging.info(
-        "cross_corpus: train %s (%d speakers, %d validation), test %s "
-        "(%d speakers), %d shared classes %s",
-        "+".join(train_corpora),
-        len(fold.train_speakers),
-        len(fold.val_speakers),
-        test_corpus,
-        len(fold.test_speakers),
-        len(class_names),
-        class_names,
-    )
-    exp = experiment.Experiment(config, workdir, corpus, "cross_corpus", [fold])
-    progress = train.Progress(1, [0], config.num_epochs)
-    records = exp.run(
-        lambda f, fold_dir: train.FoldRunner(
-            config, corpus, f, fold_dir, devices, progress
-        ).run()
-    )
-    results = exp.write_results(
-        records,
-        title=label,
-        cross_corpus=spec,
-        devices=[d.device_kind for d in devices],
-    )
-    study = {
-        "study": "cross_corpus",
-        "config": config.to_dict(),
-        **spec,
-        "runs": [run_summary(results, label, ".", **spec)],
-    }
-    return finish_study(workdir, study, report)
-
-
-def leave_one_corpus_out(
-    config: ml_collections.ConfigDict,
-    workdir: str | Path,
-    corpora: Sequence[str],
-    report: bool = True,
-) -> dict:
-    """`cross_corpus` with each corpus in turn as the test corpus, the rest training.
-
-    Every run uses the emotions all `corpora` share, so the numbers compare.
-    """
-    corpora = list(dict.fromkeys(corpora))
-    if len(corpora) < 2:
-        raise ValueError(f"leave_one_corpus_out needs 2+ corpora, got {corpora}")
-    workdir = start_study(workdir, "leave_one_corpus_out")
-    runs = []
-    for test in corpora:
-        name = f"test_{_slug(test)}"
-        rest = [c for c in corpora if c != test]
-        result = cross_corpus(config, workdir / name, rest, test, report=False)
-        runs.append({**result["runs"][0], "name": name, "workdir": name})
-    study = {
-        "study": "leave_one_corpus_out",
-        "config": config.to_dict(),
-        "corpora": corpora,
-        "runs": runs,
-        "summary": {
-            name: metrics.mean_std([r[name] for r in runs])
-            for name in ("uar", "wa", "macro_f1")
-        },
-    }
-    return finish_study(workdir, study, report)
 
 
 # ----------------------------------------------------------------------------
@@ -634,15 +360,6 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "snippet_length: seconds; 'full' = the whole utterance.",
         flag_values=flag_values,
     )
-    flags.DEFINE_list(
-        "train_corpora", [], "cross_corpus: training corpora.", flag_values=flag_values
-    )
-    flags.DEFINE_string(
-        "test_corpus", None, "cross_corpus: the test corpus.", flag_values=flag_values
-    )
-    flags.DEFINE_list(
-        "corpora", [], "leave_one_corpus_out: the corpora.", flag_values=flag_values
-    )
     flags.mark_flags_as_required(
         ["study", "config", "workdir"], flag_values=flag_values
     )
@@ -655,16 +372,8 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
         study = repeats(config, workdir, fv.num_repeats)
     elif fv.study == "snippet_length":
         study = snippet_length(config, workdir, parse_lengths(fv.lengths))
-    elif fv.study == "gender_split":
-        study = gender_split(config, workdir)
-    elif fv.study == "cross_corpus":
-        if not fv.train_corpora or not fv.test_corpus:
-            raise app.UsageError("cross_corpus needs --train_corpora and --test_corpus")
-        study = cross_corpus(config, workdir, fv.train_corpora, fv.test_corpus)
     else:
-        if not fv.corpora:
-            raise app.UsageError("leave_one_corpus_out needs --corpora=a,b[,c...]")
-        study = leave_one_corpus_out(config, workdir, fv.corpora)
+        study = gender_split(config, workdir)
     for run in study["runs"]:
         print(
             f"{run['name']}: pooled UAR {run['uar']:.1%}, WA {run['wa']:.1%} "

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from ser_jax import protocols
@@ -48,3 +50,90 @@ def test_bad_protocol_arguments():
         protocols.make_folds(SPEAKERS, GENDERS, "kfold")
     with pytest.raises(ValueError, match="no training speakers"):
         protocols.make_folds(SPEAKERS[:3], GENDERS, "loso", num_val_speakers=2)
+
+
+# ----------------------------------------------------------------------------
+# Corpus protocols: speakers of three corpora, corpora in fold order.
+
+CORPUS_OF = {
+    **{f"a:{i}": "a" for i in range(1, 7)},
+    **{f"b:{i}": "b" for i in range(1, 5)},
+    **{f"c:{i}": "c" for i in range(1, 9)},
+}
+CORPUS_GENDERS = {s: ("male" if int(s[2:]) % 2 else "female") for s in CORPUS_OF}
+CORPUS_SPEAKERS = sorted(CORPUS_OF)
+
+
+def corpus_folds(protocol, test_corpus="", num_val_speakers=2, seed=0, **kw):
+    return protocols.make_folds(
+        CORPUS_SPEAKERS,
+        CORPUS_GENDERS,
+        protocol,
+        num_val_speakers=num_val_speakers,
+        seed=seed,
+        corpus_of=kw.get("corpus_of", CORPUS_OF),
+        test_corpus=test_corpus,
+    )
+
+
+def test_leave_one_corpus_out_tests_each_corpus_validates_on_the_others():
+    folds = corpus_folds("leave_one_corpus_out")
+    assert [f.index for f in folds] == [0, 1, 2]
+    for fold, test in zip(folds, "abc", strict=True):
+        assert fold.test_speakers == tuple(
+            s for s in CORPUS_SPEAKERS if CORPUS_OF[s] == test
+        )
+        others = [s for s in CORPUS_SPEAKERS if CORPUS_OF[s] != test]
+        assert sorted(fold.val_speakers + fold.train_speakers) == others
+        assert set(fold.val_speakers).isdisjoint(fold.train_speakers)
+        # num_val_speakers of each training corpus, one of each sex.
+        for name in set("abc") - {test}:
+            val = [s for s in fold.val_speakers if CORPUS_OF[s] == name]
+            assert len(val) == 2
+            assert {CORPUS_GENDERS[s] for s in val} == {"female", "male"}
+    # A corpus validates on the same speakers in every fold and run it trains in.
+    val_of_c = [{s for s in f.val_speakers if s.startswith("c:")} for f in folds[:2]]
+    assert val_of_c[0] == val_of_c[1]
+    assert folds == corpus_folds("leave_one_corpus_out")
+    assert folds != corpus_folds("leave_one_corpus_out", seed=2)
+
+
+def test_cross_corpus_is_the_test_corpus_fold_of_leave_one_corpus_out():
+    (fold,) = corpus_folds("cross_corpus", test_corpus="b")
+    loco = corpus_folds("leave_one_corpus_out")[1]
+    assert fold.index == 0 and loco.index == 1
+    assert fold == dataclasses.replace(loco, index=0)  # the same speakers
+    # Fold order follows corpus_of's order of corpora.
+    reordered = {s: CORPUS_OF[s] for s in sorted(CORPUS_OF, reverse=True)}
+    folds = corpus_folds("leave_one_corpus_out", corpus_of=reordered)
+    assert [f.test_speakers[0][0] for f in folds] == ["c", "b", "a"]
+
+
+def test_corpus_protocol_errors():
+    one_corpus = {s: "a" for s in CORPUS_SPEAKERS}
+    for name in protocols.CORPUS_PROTOCOLS:
+        with pytest.raises(ValueError, match="needs several corpora"):
+            corpus_folds(name, "a" if name == "cross_corpus" else "", corpus_of=None)
+        with pytest.raises(ValueError, match="needs several corpora"):
+            corpus_folds(name, corpus_of=one_corpus)
+    with pytest.raises(ValueError, match="needs protocol.test_corpus, one of"):
+        corpus_folds("cross_corpus")
+    with pytest.raises(ValueError, match="one of \\['a', 'b', 'c'\\]; got 'd'"):
+        corpus_folds("cross_corpus", test_corpus="d")
+    for name in ("leave_one_corpus_out", "loso", "auto"):
+        with pytest.raises(ValueError, match="is for protocol 'cross_corpus'"):
+            corpus_folds(name, test_corpus="a")
+    with pytest.raises(ValueError, match="leaves no training speakers of b"):
+        corpus_folds("leave_one_corpus_out", num_val_speakers=4)
+    # b is never trained on when it is the test corpus: 4 validation speakers
+    # of a and c each are fine.
+    assert corpus_folds("cross_corpus", test_corpus="b", num_val_speakers=4)
+    with pytest.raises(ValueError, match="lacks speakers"):
+        corpus_folds("cross_corpus", "a", corpus_of={"a:1": "a", "b:1": "b"})
+
+
+def test_every_corpus_fold_passes_the_leakage_guard(monkeypatch):
+    checked = []
+    monkeypatch.setattr(protocols, "check_no_leakage", checked.append)
+    folds = corpus_folds("leave_one_corpus_out") + corpus_folds("cross_corpus", "a")
+    assert checked == folds

@@ -1,8 +1,10 @@
 """The shared body of the baseline configs (configs/svm_*.py).
 
-Config arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny),
-`protocol` (auto | loso | losgo), `classifier` (svm_rbf | svm_linear | logreg |
-mlp), `standardization`:
+Config arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny, or
+several joined by `+`: one corpus over the emotions they share), `protocol`
+(auto | loso | losgo; with several corpora also leave_one_corpus_out, or
+cross_corpus with `--config.protocol.test_corpus=NAME`), `classifier` (svm_rbf |
+svm_linear | logreg | mlp), `standardization`:
   train_speakers            one scaler fitted on the fold's training speakers,
                             applied to everyone (no test-speaker statistics);
   per_speaker_transductive  every speaker standardised with its own statistics,
@@ -57,6 +59,7 @@ def make_config(arg: str | None, features: str) -> ml_collections.ConfigDict:
     config.protocol.num_groups = 6
     config.protocol.num_val_speakers = 2  # joined to training in the baselines
     config.protocol.seed = 0
+    config.protocol.test_corpus = ""  # cross_corpus: the corpus tested on
     config.fold = -1  # -1: every fold; K: fold K only
 
     config.features = features
