@@ -47,13 +47,17 @@ LABEL_MAPS = {
     },
     "emodb": {c: c for c in FOUR_CLASSES},
     "synthetic": {c: c for c in FOUR_CLASSES},
+    "+": {c: c for c in FOUR_CLASSES},  # merged corpora (ser_jax/corpora.py)
 }
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config = cnn_lstm.get_config(arg)
     config.method = "two_step"
-    corpus = config.dataset.corpus.split("/")[0]
+    # Several corpora (`a+b`) are merged onto shared names: the four as they are.
+    corpus = (
+        "+" if "+" in config.dataset.corpus else config.dataset.corpus.split("/")[0]
+    )
     if corpus not in LABEL_MAPS:
         raise ValueError(
             f"configs/satt_two_step.py has no four-class label map for {corpus!r}; "
