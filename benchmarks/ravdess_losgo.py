@@ -6,8 +6,8 @@
 
 Builds RAVDESS from --manual_dir if it is not built yet. Training resumes from
 the workdir's checkpoints, so a killed benchmark can simply be run again; the
-wall time written is that of the invocation that finished the run, with the
-folds it trained.
+wall time written is the sum over folds of each fold's time in the invocation
+that finished it (training from its last checkpoint, and testing).
 """
 
 import os
@@ -88,12 +88,18 @@ def main(argv):
     start = time.time()
     results = train.train_and_evaluate(config, FLAGS.workdir)
     wall = time.time() - start
+    fold_seconds = [f.get("seconds") for f in results["folds"]]
+    if all(s is not None for s in fold_seconds):  # summed over resumed invocations
+        wall = sum(fold_seconds)
     summary = results["summary"]["utterance"]
     proto = results["protocol"]
     epochs = config.num_epochs
+    frontend = config.frontend.name + (
+        f" {config.frontend.grid_hz:g} Hz" if "grid_hz" in config.frontend else ""
+    )
     row = (
-        f"| {FLAGS.label} | {config.model.name} / {config.frontend.name} "
-        f"{config.frontend.grid_hz:g} Hz | {proto['name']} ({config.protocol.num_groups} groups, "
+        f"| {FLAGS.label} | {config.model.name} / {frontend} "
+        f"| {proto['name']} ({config.protocol.num_groups} groups, "
         f"{config.protocol.num_val_speakers} val spk) | {len(results['folds'])}/{proto['num_folds']} | "
         f"{summary['pooled']['uar']:.1%} | {summary['pooled']['wa']:.1%} | "
         f"{summary['uar_over_folds']['mean']:.1%} ± {summary['uar_over_folds']['std']:.1%} | "

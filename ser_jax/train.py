@@ -387,6 +387,7 @@ class FoldRunner:
 
     def run(self) -> dict:
         config = self.config
+        started = time.time()
         state = self.build()
         ckpt = FoldCheckpoints(self.dir / "checkpoints")
         restored = ckpt.restore_latest(self.template)
@@ -536,6 +537,8 @@ class FoldRunner:
             },
         )
         writer.close()
+        # This invocation's time on the fold (from its last checkpoint if resumed).
+        record["seconds"] = round(time.time() - started, 1)
         return record
 
     def utterance_posteriors(self, corpus, idx: np.ndarray) -> np.ndarray:
