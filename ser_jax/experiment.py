@@ -112,7 +112,9 @@ def check_same_experiment(
     """A workdir holds one experiment: resuming with another config is an error.
 
     `resumable_fields` may differ between invocations (which fold, how many
-    devices or jobs); so may where the data lives.
+    devices or jobs); so may where the data lives. A field the stored config
+    lacks (added to ser_jax since the run started) counts as the same while it
+    is off (0, "", empty), so runs from older versions resume.
     """
     if not path.exists():
         return
@@ -125,12 +127,32 @@ def check_same_experiment(
         return json.loads(json.dumps(d))  # tuples -> lists, as stored
 
     old, new = comparable(json.loads(path.read_text())), comparable(config.to_dict())
+    new = _without_new_fields_that_are_off(old, new)
     if old != new:
         diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         raise ValueError(
             f"{path.parent} holds a run with another config (differs in {diff}). "
             "Use a new --workdir, or the same config to resume."
         )
+
+
+def _is_off(value) -> bool:
+    if isinstance(value, dict):
+        return all(_is_off(v) for v in value.values())
+    return not value
+
+
+def _without_new_fields_that_are_off(old: dict, new: dict) -> dict:
+    out = {}
+    for key, value in new.items():
+        if key not in old:
+            if not _is_off(value):
+                out[key] = value
+        elif isinstance(value, dict) and isinstance(old[key], dict):
+            out[key] = _without_new_fields_that_are_off(old[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def start(

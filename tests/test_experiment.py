@@ -1,0 +1,45 @@
+"""One experiment per workdir: what may change between invocations, and what may not."""
+
+import json
+
+import ml_collections
+import pytest
+
+from ser_jax import experiment
+
+
+def stored(tmp_path, config: dict):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_resuming_checks_the_config_but_tolerates_new_fields_that_are_off(tmp_path):
+    old = {
+        "dataset": {"corpus": "ravdess", "data_dir": "/a"},
+        "protocol": {"name": "losgo"},
+        "fold": 0,
+        "model": {"name": "m", "units": 8},
+    }
+    path = stored(tmp_path, old)
+    same = ml_collections.ConfigDict(
+        {
+            **old,
+            "dataset": {"corpus": "ravdess", "data_dir": "/elsewhere"},
+            "fold": 3,  # resumable
+            # Fields added to ser_jax since the run started, at their off values:
+            "protocol": {"name": "losgo", "test_corpus": ""},
+            "tasks": {"activation": 0.0, "valence": 0.0},
+            "augmentation": {"copies": 0, "time_scale": ()},
+        }
+    )
+    experiment.check_same_experiment(path, same, resumable_fields=("fold",))
+
+    for change, field in (
+        ({"model": {"name": "m", "units": 16}}, "model"),
+        ({"tasks": {"activation": 0.1, "valence": 0.0}}, "tasks"),  # new and on
+        ({"protocol": {"name": "losgo", "test_corpus": "emodb"}}, "protocol"),
+    ):
+        other = ml_collections.ConfigDict({**same.to_dict(), **change})
+        with pytest.raises(ValueError, match=rf"differs in \['{field}'\]"):
+            experiment.check_same_experiment(path, other, resumable_fields=("fold",))
