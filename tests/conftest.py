@@ -26,6 +26,20 @@ def compilation_cache(tmp_path_factory):
     cc.reset_cache()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def release_compiled_programs():
+    """Each test module compiles its own programs: drop them (and their memory)
+    after the module, as a long session otherwise keeps hundreds in process;
+    the persistent cache above still has them on disk."""
+    yield
+    import gc
+
+    import jax
+
+    jax.clear_caches()
+    gc.collect()
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
     """One TFDS data dir per test session: synthetic/tiny is built once."""
