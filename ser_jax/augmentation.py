@@ -96,9 +96,13 @@ def example_keys(key: jax.Array, batch: int, axis_name: str | None) -> jax.Array
     return jax.vmap(lambda i: jax.random.fold_in(key, i))(offset + jnp.arange(batch))
 
 
-def _uniform(keys: jax.Array, bounds: tuple[float, float]) -> jax.Array:
+def _draw(keys: jax.Array, salt: int, bounds: tuple[float, float]) -> jax.Array:
+    """`[B]` uniform draws in `bounds`, one per example key; `salt` names the
+    transform, so each transform draws independently."""
     return jax.vmap(
-        lambda k: jax.random.uniform(k, (), minval=bounds[0], maxval=bounds[1])
+        lambda k: jax.random.uniform(
+            jax.random.fold_in(k, salt), (), minval=bounds[0], maxval=bounds[1]
+        )
     )(keys)
 
 
@@ -111,7 +115,7 @@ def add_white_noise(
     """`audio` `[B, N]` plus Gaussian noise at a random SNR; padding stays zero."""
     valid = jnp.arange(audio.shape[1])[None, :] < lengths[:, None]
     power = jnp.where(valid, audio**2, 0.0).sum(1) / jnp.maximum(lengths, 1)
-    snr = _uniform(jax.vmap(lambda k: jax.random.fold_in(k, 1))(keys), snr_db)
+    snr = _draw(keys, 1, snr_db)
     scale = jnp.sqrt(power / 10.0 ** (snr / 10.0))
     noise = jax.vmap(
         lambda k: jax.random.normal(jax.random.fold_in(k, 2), audio.shape[1:])
@@ -144,22 +148,10 @@ def warp_features(
     aug: Augmentation,
 ) -> tuple[jax.Array, jax.Array]:
     """Pitch shift (frequency axis 2) and time scaling (axis 1) of `[B, T, F, ...]`."""
-    pitch = (
-        2.0
-        ** (
-            _uniform(
-                jax.vmap(lambda k: jax.random.fold_in(k, 3))(keys), aug.pitch_semitones
-            )
-            / 12.0
-        )
-        if aug.pitch_semitones
-        else jnp.ones(features.shape[0])
-    )
-    scale = (
-        _uniform(jax.vmap(lambda k: jax.random.fold_in(k, 4))(keys), aug.time_scale)
-        if aug.time_scale
-        else jnp.ones(features.shape[0])
-    )
+    ones = jnp.ones(features.shape[0])
+    semitones = _draw(keys, 3, aug.pitch_semitones) if aug.pitch_semitones else 0 * ones
+    scale = _draw(keys, 4, aug.time_scale) if aug.time_scale else ones
+    pitch = 2.0 ** (semitones / 12.0)
     num_frames = features.shape[1]
 
     def one(x, length, p, r):
@@ -167,7 +159,7 @@ def warp_features(
         floor = jnp.min(
             jnp.where(valid.reshape((-1,) + (1,) * (x.ndim - 1)), x, jnp.inf)
         )
-        if x.ndim >= 2 and aug.pitch_semitones:
+        if aug.pitch_semitones:
             x = resample_axis(x, p, axis=1, fill=floor)
         if aug.time_scale:
             x = resample_axis(x, r, axis=0, fill=0.0)
