@@ -23,7 +23,7 @@ from ml_collections import config_flags
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ser_jax import train  # noqa: E402
+from ser_jax import experiment, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = flags.FLAGS
@@ -86,7 +86,7 @@ def main(argv):
     if not config.dataset.manual_dir:
         config.dataset.manual_dir = FLAGS.manual_dir
     start = time.time()
-    results = train.train_and_evaluate(config, FLAGS.workdir)
+    results = experiment.run_method(config, FLAGS.workdir)  # neural or two_step
     wall = time.time() - start
     fold_seconds = [f.get("seconds") for f in results["folds"]]
     if all(s is not None for s in fold_seconds):  # summed over resumed invocations
@@ -97,8 +97,11 @@ def main(argv):
     frontend = config.frontend.name + (
         f" {config.frontend.grid_hz:g} Hz" if "grid_hz" in config.frontend else ""
     )
+    model = config.model.name
+    if config.get("method") == "two_step":
+        model = f"two-step: {model}, then {config.two_step.binary_model.name} ×{len(results['stages']) - 1}"
     row = (
-        f"| {FLAGS.label} | {config.model.name} / {frontend} "
+        f"| {FLAGS.label} | {model} / {frontend} "
         f"| {proto['name']} ({config.protocol.num_groups} groups, "
         f"{config.protocol.num_val_speakers} val spk) | {len(results['folds'])}/{proto['num_folds']} | "
         f"{summary['pooled']['uar']:.1%} | {summary['pooled']['wa']:.1%} | "
