@@ -34,6 +34,7 @@ from ser_jax import frontends
 
 # Front-ends whose second axis is linear in frequency (pitch shifts scale it).
 LINEAR_FREQUENCY = (frontends.SattSpectrogram, frontends.AnandSpectrogram)
+RANGES = ("white_noise_snr_db", "pitch_semitones", "time_scale")  # (low, high) each
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,12 +61,9 @@ def create(config: ml_collections.ConfigDict | None, frontend) -> Augmentation:
         return Augmentation()
     aug = Augmentation(
         copies=int(config.get("copies", 0)),
-        **{
-            name: tuple(float(v) for v in config.get(name, ()))
-            for name in ("white_noise_snr_db", "pitch_semitones", "time_scale")
-        },
+        **{name: tuple(float(v) for v in config.get(name, ())) for name in RANGES},
     )
-    for name in ("white_noise_snr_db", "pitch_semitones", "time_scale"):
+    for name in RANGES:
         value = getattr(aug, name)
         if value and (len(value) != 2 or value[0] > value[1]):
             raise ValueError(f"augmentation.{name} must be (low, high), got {value}")
@@ -113,14 +111,13 @@ def add_white_noise(
     snr_db: tuple[float, float],
 ) -> jax.Array:
     """`audio` `[B, N]` plus Gaussian noise at a random SNR; padding stays zero."""
-    valid = jnp.arange(audio.shape[1])[None, :] < lengths[:, None]
-    power = jnp.where(valid, audio**2, 0.0).sum(1) / jnp.maximum(lengths, 1)
+    power = (frontends.mask_audio(audio, lengths) ** 2).sum(1) / jnp.maximum(lengths, 1)
     snr = _draw(keys, 1, snr_db)
     scale = jnp.sqrt(power / 10.0 ** (snr / 10.0))
     noise = jax.vmap(
         lambda k: jax.random.normal(jax.random.fold_in(k, 2), audio.shape[1:])
     )(keys)
-    return jnp.where(valid, audio + scale[:, None] * noise, 0.0)
+    return frontends.mask_audio(audio + scale[:, None] * noise, lengths)
 
 
 def resample_axis(

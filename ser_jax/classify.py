@@ -81,11 +81,7 @@ class FoldModels:
         probs = []
         for state, fold_stats in zip(self.states, stats, strict=True):
             if fold_stats is not None:
-                mean, std = fold_stats
-                batch["feature_mean"] = np.broadcast_to(
-                    mean, (len(segments), *mean.shape)
-                )
-                batch["feature_std"] = np.broadcast_to(std, (len(segments), *std.shape))
+                batch.update(standardization.per_segment(*fold_stats, len(segments)))
             probs.append(np.asarray(self._predict(state, batch)))
         return np.mean(probs, axis=(0, 1))
 

@@ -56,6 +56,15 @@ def mean_std(sums: np.ndarray, squares: np.ndarray, counts: np.ndarray):
     )
 
 
+def per_segment(mean: np.ndarray, std: np.ndarray, num_segments: int) -> dict:
+    """One set of statistics as the per-segment `feature_mean` / `feature_std`
+    fields `apply` reads (read-only broadcast views)."""
+    return {
+        "feature_mean": np.broadcast_to(mean, (num_segments, *mean.shape)),
+        "feature_std": np.broadcast_to(std, (num_segments, *std.shape)),
+    }
+
+
 def attach(
     mode: str,
     frontend: Callable,
@@ -80,12 +89,7 @@ def attach(
     if mode == "train_speakers":
         mean, std = mean_std(*moments[train_split])
         for seg, _ in splits.values():
-            seg.extras["feature_mean"] = np.broadcast_to(
-                mean, (len(seg), *mean.shape)
-            ).copy()
-            seg.extras["feature_std"] = np.broadcast_to(
-                std, (len(seg), *std.shape)
-            ).copy()
+            seg.extras.update(per_segment(mean, std, len(seg)))
         return {"mean": mean, "std": std}
     for name, (seg, speakers) in splits.items():
         sums, squares, counts = moments[name]

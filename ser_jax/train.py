@@ -557,11 +557,11 @@ class FoldRunner:
             mode=self.config.segmentation,
         )
         if self.feature_stats is not None:
-            for key in ("mean", "std"):
-                value = self.feature_stats[key]
-                segments.extras[f"feature_{key}"] = np.broadcast_to(
-                    value, (len(segments), *value.shape)
+            segments.extras.update(
+                standardization.per_segment(
+                    self.feature_stats["mean"], self.feature_stats["std"], len(segments)
                 )
+            )
         elif self.config.feature_standardization != "none":
             speakers = standardization.speakers_of(corpus.speakers, idx, segments)
             standardization.attach(
