@@ -158,6 +158,20 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
     )
 
 
+def corpus_configs(
+    config: ml_collections.ConfigDict,
+) -> list[ml_collections.ConfigDict]:
+    """The dataset config of each corpus `config.corpus` names: itself for one
+    corpus; for `a+b`, each name with the shared data_dir."""
+    names = corpora.corpus_names(config.corpus)
+    if len(names) == 1:
+        return [config]
+    return [
+        ml_collections.ConfigDict({"corpus": name, "data_dir": config.data_dir})
+        for name in names
+    ]
+
+
 def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
     """Reads `config.corpus` into memory, then keeps `config.genders` (all if
     empty) and maps emotions through `config.label_map` (if any).
@@ -167,26 +181,18 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
     them share and merged (`corpora.combine`): speakers and file names become
     `corpus:speaker`, `corpus:file`, and `label_map` names shared emotions.
     """
-    names = corpora.corpus_names(config.corpus)
-    if len(names) == 1:
+    singles = corpus_configs(config)
+    if len(singles) == 1:
         corpus = read_corpus(config)
     else:
         if config.get("manual_dir"):
             raise ValueError(
                 f"dataset.manual_dir builds one corpus, but dataset.corpus="
-                f"{config.corpus!r} names {len(names)}. Build each first (`tfds build "
-                "data_builders/NAME --manual_dir=PATH`) and leave manual_dir empty."
+                f"{config.corpus!r} names {len(singles)}. Build each first (`tfds "
+                "build data_builders/NAME --manual_dir=PATH`) and leave manual_dir "
+                "empty."
             )
-        corpus = corpora.combine(
-            [
-                read_corpus(
-                    ml_collections.ConfigDict(
-                        {"corpus": name, "data_dir": config.data_dir}
-                    )
-                )
-                for name in names
-            ]
-        )
+        corpus = corpora.combine([read_corpus(single) for single in singles])
     if config.get("genders"):
         corpus = corpus.subset(np.isin(corpus.genders, list(config.genders)))
     if config.get("label_map"):

@@ -44,7 +44,7 @@ import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from ser_jax import corpora, experiment, input_pipeline, metrics, protocols, reporting
+from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
 
 STUDY_FILE = "study.json"
 STUDIES = ("repeats", "snippet_length", "gender_split")
@@ -223,14 +223,7 @@ def speaker_count(dataset: ml_collections.ConfigDict) -> int:
     """Speakers (splits) of the whole corpus, or of all corpora of `a+b`, from
     the builders' info."""
     count = 0
-    for name in corpora.corpus_names(dataset.corpus):
-        single = (
-            dataset
-            if name == dataset.corpus
-            else ml_collections.ConfigDict(
-                {"corpus": name, "data_dir": dataset.data_dir}
-            )
-        )
+    for single in input_pipeline.corpus_configs(dataset):
         builder = input_pipeline.prepare_builder(single)
         count += sum(
             1 for s in builder.info.splits if s.startswith(input_pipeline.SPLIT_PREFIX)
