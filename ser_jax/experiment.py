@@ -38,6 +38,14 @@ class Experiment:
             else list(range(len(self.folds)))
         )
 
+    def describe(self) -> str:
+        """The corpus and protocol in a log line's words."""
+        return (
+            f"{self.corpus.name}: {len(self.corpus.labels)} utterances, "
+            f"{len(self.corpus.speaker_ids)} speakers, {self.protocol} with "
+            f"{len(self.folds)} folds"
+        )
+
     def fold_dir(self, k: int) -> Path:
         return self.workdir / f"fold_{k:02d}"
 

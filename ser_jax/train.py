@@ -626,12 +626,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
     devices = local_devices(config.num_devices)
     logging.info(
-        "%s: %d utterances, %d speakers, %s with %d folds, %d device(s): %s",
-        exp.corpus.name,
-        len(exp.corpus.labels),
-        len(exp.corpus.speaker_ids),
-        exp.protocol,
-        len(exp.folds),
+        "%s, %d device(s): %s",
+        exp.describe(),
         len(devices),
         [d.device_kind for d in devices],
     )

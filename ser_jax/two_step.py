@@ -221,13 +221,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     ]
     devices = train.local_devices(config.num_devices)
     logging.info(
-        "%s: %d utterances, %d speakers, %s with %d folds, two-step with %d models "
-        "per fold (%s), %d device(s)",
-        exp.corpus.name,
-        len(exp.corpus.labels),
-        len(exp.corpus.speaker_ids),
-        exp.protocol,
-        len(exp.folds),
+        "%s, two-step with %d models per fold (%s), %d device(s)",
+        exp.describe(),
         len(stages),
         ", ".join(stages),
         len(devices),

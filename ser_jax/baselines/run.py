@@ -125,13 +125,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         exp.corpus, config.features, config.dataset.data_dir
     )
     logging.info(
-        "%s: %d utterances, %d speakers, %s with %d folds; %s features (%d), "
-        "%s, standardization %s",
-        exp.corpus.name,
-        len(exp.corpus.labels),
-        len(exp.corpus.speaker_ids),
-        exp.protocol,
-        len(exp.folds),
+        "%s; %s features (%d), %s, standardization %s",
+        exp.describe(),
         config.features,
         feats.shape[1],
         config.classifier,
