@@ -1,3 +1,4 @@
+import ml_collections
 import numpy as np
 import pytest
 
@@ -94,3 +95,17 @@ def test_corpus_gender_filter_and_shared_label_map():
     assert mapped.file_names.tolist() == ["f0", "f1", "f3", "f4"]
     with pytest.raises(ValueError, match="not emotions"):
         _corpus().relabel({"sad": "sadness"})
+
+
+def test_corpus_configs_one_per_named_corpus():
+    one = ml_collections.ConfigDict(
+        {"corpus": "ravdess", "data_dir": "/d", "manual_dir": "/m"}
+    )
+    assert input_pipeline.corpus_configs(one) == [one]  # manual_dir kept
+    two = ml_collections.ConfigDict(
+        {"corpus": "ravdess+emodb", "data_dir": "/d", "manual_dir": ""}
+    )
+    assert [c.to_dict() for c in input_pipeline.corpus_configs(two)] == [
+        {"corpus": "ravdess", "data_dir": "/d"},
+        {"corpus": "emodb", "data_dir": "/d"},
+    ]

@@ -93,6 +93,11 @@ def test_binary_stages_and_label_maps():
         assert config.two_step.binary_model.name == "satt_cnn"
     with pytest.raises(ValueError, match="no four-class label map"):
         satt_two_step.get_config("corpus=iemocap")
+    # Merged corpora carry the shared names already (ser_jax.corpora).
+    merged = satt_two_step.get_config(
+        "corpus=ravdess+emodb,protocol=leave_one_corpus_out"
+    )
+    assert dict(merged.dataset.label_map) == {c: c for c in FOUR}
 
 
 def test_one_dispatcher_for_main_and_studies(monkeypatch, tmp_path):
