@@ -582,14 +582,12 @@ class FoldRunner:
 class Progress:
     """Logs fold k of K, epoch, loss, steps/s, validation UAR and the run's ETA."""
 
-    def __init__(self, num_folds: int, fold_indices: list[int], num_epochs: int):
+    def __init__(self, num_folds: int, num_epochs: int, epochs_to_train: int):
+        """`epochs_to_train`: every epoch of every model this invocation may train."""
         self.num_folds, self.num_epochs = num_folds, num_epochs
-        self.remaining_epochs = len(fold_indices) * num_epochs
+        self.remaining_epochs = epochs_to_train
         self.start = time.time()
         self.done_epochs = 0
-
-    def skip(self, epochs: int) -> None:
-        self.remaining_epochs -= epochs
 
     def epoch_done(self, fold, epoch, loss, val_uar, meta, steps_per_second) -> None:
         self.done_epochs += 1
@@ -631,8 +629,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         len(devices),
         [d.device_kind for d in devices],
     )
-    progress = Progress(len(exp.folds), exp.selected, config.num_epochs)
-    progress.skip(config.num_epochs * sum(exp.is_done(k) for k in exp.selected))
+    pending = sum(not exp.is_done(k) for k in exp.selected)
+    progress = Progress(len(exp.folds), config.num_epochs, pending * config.num_epochs)
     records = exp.run(
         lambda fold, fold_dir: FoldRunner(
             config, exp.corpus, fold, fold_dir, devices, progress

@@ -227,12 +227,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         ", ".join(stages),
         len(devices),
     )
-    # Progress counts epochs: every fold trains len(stages) models.
+    pending = sum(not exp.is_done(k) for k in exp.selected)
     progress = train.Progress(
-        len(exp.folds), exp.selected * len(stages), config.num_epochs
-    )
-    progress.skip(
-        len(stages) * config.num_epochs * sum(exp.is_done(k) for k in exp.selected)
+        len(exp.folds), config.num_epochs, pending * len(stages) * config.num_epochs
     )
     records = exp.run(
         lambda fold, fold_dir: run_fold(

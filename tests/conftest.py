@@ -51,12 +51,12 @@ def tiny_config():
     """A few-second Satt CNN-LSTM run on synthetic/tiny, fold 0 of 4 groups."""
     from configs import cnn_lstm
 
+    from tiny_fold import on_tiny_fold
+
     def make(data_dir, **overrides):
-        config = cnn_lstm.get_config("corpus=synthetic/tiny,protocol=losgo")
-        config.dataset.data_dir = data_dir
-        config.protocol.num_groups = 4
-        config.protocol.num_val_speakers = 1
-        config.fold = 0
+        config = on_tiny_fold(
+            cnn_lstm.get_config("corpus=synthetic/tiny,protocol=losgo"), data_dir
+        )
         config.max_segment_seconds = 1.0
         config.frontend.grid_hz = 40.0  # DFT of 400 points: the window must fit
         config.frontend.window_ms = 20.0

@@ -9,6 +9,8 @@ from configs import svm_compare, svm_egemaps, svm_handbuilt, svm_is09
 from ser_jax import input_pipeline, protocols
 from ser_jax.baselines import classifiers, features, run
 
+from tiny_fold import on_tiny_fold
+
 EXPECTED_DIMS = {"egemaps": 88, "compare": 6373, "is09": 384, "handbuilt": 104}
 
 
@@ -25,11 +27,9 @@ def corpus(data_dir):
 
 
 def tiny_config(data_dir, **overrides):
-    config = svm_egemaps.get_config("corpus=synthetic/tiny,protocol=losgo")
-    config.dataset.data_dir = data_dir
-    config.protocol.num_groups = 4
-    config.protocol.num_val_speakers = 1
-    config.fold = 0
+    config = on_tiny_fold(
+        svm_egemaps.get_config("corpus=synthetic/tiny,protocol=losgo"), data_dir
+    )
     config.grid.C = (1.0, 10.0)
     config.grid.gamma_scale = (1.0,)
     config.inner_cv_folds = 3

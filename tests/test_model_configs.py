@@ -21,6 +21,8 @@ import pytest
 
 from ser_jax import input_pipeline, train
 
+from tiny_fold import on_tiny_fold
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 # Config file -> overrides beyond the common ones in `tiny`. Every config of a
@@ -105,11 +107,7 @@ def neural_configs() -> list[str]:
 
 
 def tiny(name: str, data_dir: str, num_devices: int):
-    config = load(name, "corpus=synthetic/tiny,protocol=losgo")
-    config.dataset.data_dir = data_dir
-    config.protocol.num_groups = 4
-    config.protocol.num_val_speakers = 1
-    config.fold = 0
+    config = on_tiny_fold(load(name, "corpus=synthetic/tiny,protocol=losgo"), data_dir)
     config.num_epochs = 1
     config.batch_size = 16
     config.eval_batch_size = 16

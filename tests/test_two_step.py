@@ -11,6 +11,8 @@ import pytest
 from configs import satt_two_step
 from ser_jax import classify, experiment, input_pipeline, studies, train, two_step
 
+from tiny_fold import on_tiny_fold
+
 FOUR = ["anger", "happiness", "neutral", "sadness"]
 ANGER, HAPPINESS, NEUTRAL, SADNESS = range(4)
 STAGES = [
@@ -119,11 +121,9 @@ def test_one_dispatcher_for_main_and_studies(monkeypatch, tmp_path):
 
 
 def tiny(data_dir):
-    config = satt_two_step.get_config("corpus=synthetic/tiny,protocol=losgo")
-    config.dataset.data_dir = data_dir
-    config.protocol.num_groups = 4
-    config.protocol.num_val_speakers = 1
-    config.fold = 0
+    config = on_tiny_fold(
+        satt_two_step.get_config("corpus=synthetic/tiny,protocol=losgo"), data_dir
+    )
     config.num_epochs = 1
     config.batch_size = 16
     config.eval_batch_size = 16
