@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -380,6 +381,25 @@ class FoldRunner:
         self.example_weights = weights[train_segments.labels]
         return state
 
+    def train_batches(self, epoch: int) -> Iterator[dict[str, np.ndarray]]:
+        """Epoch `epoch`'s training batches, shuffled (or oversampled) by a seed of
+        the run, fold and epoch, so a resumed run sees the same batches."""
+        config, segments = self.config, self.data["train"][1]
+        rng = np.random.default_rng([config.seed, self.fold.index, epoch])
+        order = (
+            input_pipeline.oversampled_order(segments.labels, rng)
+            if config.class_balance == "oversample"
+            else rng.permutation(len(segments))
+        )
+        order = input_pipeline.with_copies(order, len(segments), self.copies, rng)
+        return input_pipeline.batches(
+            segments,
+            config.batch_size,
+            self.example_weights,
+            order=order,
+            copies=self.copies,
+        )
+
     def to_device_state(self, pure: dict):
         state = self.state_struct
         nnx.replace_by_pure_dict(state, pure)
@@ -408,30 +428,12 @@ class FoldRunner:
         if self.feature_stats is not None:  # what a classifier of new audio needs
             np.savez(self.dir / "feature_stats.npz", **self.feature_stats)
         writer = metric_writers.create_default_writer(str(self.dir), asynchronous=False)
-        train_segments = self.data["train"][1]
         val_idx, val_segments = self.data["val"]
         base_key = jax.random.key(config.seed)
         for epoch in range(start_epoch, config.num_epochs):
-            rng = np.random.default_rng([config.seed, self.fold.index, epoch])
-            order = (
-                input_pipeline.oversampled_order(train_segments.labels, rng)
-                if config.class_balance == "oversample"
-                else rng.permutation(len(train_segments))
-            )
-            order = input_pipeline.with_copies(
-                order, len(train_segments), self.copies, rng
-            )
             losses = []
             t0 = time.time()
-            for i, batch in enumerate(
-                input_pipeline.batches(
-                    train_segments,
-                    config.batch_size,
-                    self.example_weights,
-                    order=order,
-                    copies=self.copies,
-                )
-            ):
+            for i, batch in enumerate(self.train_batches(epoch)):
                 step = epoch * self.steps_per_epoch + i
                 rep_state, m = self.p_train(
                     rep_state,

@@ -13,17 +13,15 @@ over devices (with per-device statistics sundharam_cnn1d's loss differs by
 
 import importlib
 import json
-from pathlib import Path
 
 import jax
 import numpy as np
 import pytest
 
+import configs
 from ser_jax import input_pipeline, train
 
 from tiny_fold import on_tiny_fold
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 # Config file -> overrides beyond the common ones in `tiny`. Every config of a
 # neural model must be listed (test_every_model_config_is_listed).
@@ -96,16 +94,6 @@ def load(name: str, arg: str = ""):
     return importlib.import_module(f"configs.{name}").get_config(arg or None)
 
 
-def neural_configs() -> list[str]:
-    names = []
-    for path in sorted(CONFIG_DIR.glob("*.py")):
-        module = importlib.import_module(f"configs.{path.stem}")
-        if hasattr(module, "get_config"):
-            if module.get_config().get("method", "neural") == "neural":
-                names.append(path.stem)
-    return names
-
-
 def tiny(name: str, data_dir: str, num_devices: int):
     config = on_tiny_fold(load(name, "corpus=synthetic/tiny,protocol=losgo"), data_dir)
     config.num_epochs = 1
@@ -121,7 +109,7 @@ def tiny(name: str, data_dir: str, num_devices: int):
 
 
 def test_every_model_config_is_listed():
-    assert set(neural_configs()) == set(TINY)
+    assert set(configs.names("neural")) == set(TINY)
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
