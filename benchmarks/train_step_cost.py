@@ -8,8 +8,8 @@ builds fold 0 exactly as training does (`train.FoldRunner`: segments, front-end,
 augmentation copies, class weights, the pmapped step), runs its first
 training batches and times them after the first (which compiles). Prints a
 Markdown table: parameters, batch, steps per epoch, compile and step time, and
-the training time of the whole 6-fold run (steps x epochs x folds; validation
-and testing not counted), to plan a run on this machine or a GPU. The
+the training time of the run (steps x epochs x the folds it runs, all 6 but
+for `fold=K`; validation and testing not counted), to plan a run on this machine or a GPU. The
 two-step config trains `cnn_lstm` and three `satt_cnn` models per fold: see
 those rows.
 """
@@ -83,7 +83,7 @@ def step_cost(name: str) -> dict:
         "run_hours": step_s
         * runner.steps_per_epoch
         * config.num_epochs
-        * len(exp.folds)
+        * len(exp.selected)
         / 3600,
     }
 
@@ -95,7 +95,7 @@ def main(argv):
     print(f"devices: {len(devices)} x {devices[0].device_kind}")
     print(
         "| config | model | parameters | batch | steps/epoch (fold 0) | epochs "
-        "| compile s | s/step | 6-fold training, h |"
+        "| compile s | s/step | training of its folds, h |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in FLAGS.configs or configs.names("neural"):
