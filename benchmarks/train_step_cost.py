@@ -4,14 +4,14 @@
     python benchmarks/train_step_cost.py --configs=cnn_lstm,zhao --steps=5
 
 For each config (its paper-size defaults, `corpus=ravdess,protocol=losgo`),
-builds fold 0 exactly as training does (`train.FoldRunner`: segments, front-end,
-augmentation copies, class weights, the pmapped step), runs its first
-training batches and times them after the first (which compiles). Prints a
-Markdown table: parameters, batch, steps per epoch, compile and step time, and
-the training time of the run (steps x epochs x the folds it runs, all 6 but
-for `fold=K`; validation and testing not counted), to plan a run on this machine or a GPU. The
-two-step config trains `cnn_lstm` and three `satt_cnn` models per fold: see
-those rows.
+builds fold 0 exactly as training does (`train.FoldRunner`: segments,
+front-end, augmentation copies, class weights, the pmapped step), runs its
+first training batches and times them after the first (which compiles).
+Prints a Markdown table: parameters, batch, steps per epoch, compile and step
+time, and the training time of the run (steps x epochs x the folds it runs:
+all 6, or one with `fold=K`; validation and testing not counted), to plan a
+run on this machine or a GPU. The two-step config trains `cnn_lstm` and three
+`satt_cnn` models per fold: see those rows.
 """
 
 import importlib
