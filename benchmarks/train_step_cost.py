@@ -14,7 +14,6 @@ run on this machine or a GPU. The two-step config trains `cnn_lstm` and three
 `satt_cnn` models per fold: see those rows.
 """
 
-import importlib
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_list(
     "configs", None, "Config names under configs/; default: every neural one."
 )
-flags.DEFINE_integer("steps", 3, "Timed steps after the compiling one.")
+flags.DEFINE_integer("steps", 3, "Timed steps after the compiling one.", lower_bound=1)
 flags.DEFINE_string(
     "manual_dir",
     str(ROOT.parent / "shared" / "corpora" / "ravdess"),
@@ -44,9 +43,7 @@ flags.DEFINE_string(
 
 def step_cost(name: str) -> dict:
     """Builds fold 0 of `configs/<name>.py` on RAVDESS and times its train step."""
-    config = importlib.import_module(f"configs.{name}").get_config(
-        "corpus=ravdess,protocol=losgo"
-    )
+    config = configs.load(name, "corpus=ravdess,protocol=losgo")
     config.dataset.manual_dir = FLAGS.manual_dir
     devices = train.local_devices(config.num_devices)
     with tempfile.TemporaryDirectory() as workdir:
@@ -55,6 +52,11 @@ def step_cost(name: str) -> dict:
             config, exp.corpus, exp.folds[0], Path(workdir), devices, progress=None
         )
         state = train.replicate(runner.build(), devices)
+        if FLAGS.steps + 1 > runner.steps_per_epoch:
+            raise ValueError(
+                f"{name}: --steps={FLAGS.steps} needs {FLAGS.steps + 1} batches, but "
+                f"fold 0 has {runner.steps_per_epoch} per epoch"
+            )
         batches = runner.train_batches(epoch=0)
         base_key = jax.random.key(config.seed)
         times = []

@@ -3,6 +3,13 @@
 import importlib
 from pathlib import Path
 
+import ml_collections
+
+
+def load(name: str, arg: str | None = None) -> ml_collections.ConfigDict:
+    """`configs/<name>.py`'s config for `arg` (e.g. "corpus=ravdess,protocol=losgo")."""
+    return importlib.import_module(f"configs.{name}").get_config(arg or None)
+
 
 def names(method: str = "neural") -> list[str]:
     """The configs whose `method` is `method` ("neural" when unset), by file name."""

@@ -52,6 +52,11 @@ class Experiment:
     def is_done(self, k: int) -> bool:
         return (self.fold_dir(k) / "fold_result.json").exists()
 
+    @property
+    def pending(self) -> list[int]:
+        """The selected folds not finished yet: what `run` will train."""
+        return [k for k in self.selected if not self.is_done(k)]
+
     def run(self, run_fold: Callable[[protocols.Fold, Path], dict]) -> list[dict]:
         """Runs each selected fold not finished yet; returns every finished record."""
         for k in self.selected:

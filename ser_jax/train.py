@@ -631,8 +631,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         len(devices),
         [d.device_kind for d in devices],
     )
-    pending = sum(not exp.is_done(k) for k in exp.selected)
-    progress = Progress(len(exp.folds), config.num_epochs, pending * config.num_epochs)
+    progress = Progress(
+        len(exp.folds), config.num_epochs, len(exp.pending) * config.num_epochs
+    )
     records = exp.run(
         lambda fold, fold_dir: FoldRunner(
             config, exp.corpus, fold, fold_dir, devices, progress

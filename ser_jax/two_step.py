@@ -227,9 +227,10 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         ", ".join(stages),
         len(devices),
     )
-    pending = sum(not exp.is_done(k) for k in exp.selected)
     progress = train.Progress(
-        len(exp.folds), config.num_epochs, pending * len(stages) * config.num_epochs
+        len(exp.folds),
+        config.num_epochs,
+        len(exp.pending) * len(stages) * config.num_epochs,
     )
     records = exp.run(
         lambda fold, fold_dir: run_fold(

@@ -43,3 +43,19 @@ def test_resuming_checks_the_config_but_tolerates_new_fields_that_are_off(tmp_pa
         other = ml_collections.ConfigDict({**same.to_dict(), **change})
         with pytest.raises(ValueError, match=rf"differs in \['{field}'\]"):
             experiment.check_same_experiment(path, other, resumable_fields=("fold",))
+
+
+def test_pending_folds_are_the_selected_ones_without_a_result(tmp_path):
+    """What `run` trains and the ETA counts: finished folds and unselected ones drop out."""
+    config = ml_collections.ConfigDict({"fold": -1})
+    exp = experiment.Experiment(
+        config, tmp_path, corpus=None, protocol="losgo", folds=[None] * 3
+    )
+    assert exp.pending == [0, 1, 2]
+    exp.fold_dir(1).mkdir()
+    (exp.fold_dir(1) / "fold_result.json").write_text("{}")
+    assert exp.pending == [0, 2]
+    config.fold = 1
+    assert exp.selected == [1] and exp.pending == []
+    config.fold = 2
+    assert exp.pending == [2]

@@ -11,7 +11,6 @@ over devices (with per-device statistics sundharam_cnn1d's loss differs by
 0.5 %, against the 1e-4 tolerance).
 """
 
-import importlib
 import json
 
 import jax
@@ -90,12 +89,10 @@ def corpus_read_once():
         yield
 
 
-def load(name: str, arg: str = ""):
-    return importlib.import_module(f"configs.{name}").get_config(arg or None)
-
-
 def tiny(name: str, data_dir: str, num_devices: int):
-    config = on_tiny_fold(load(name, "corpus=synthetic/tiny,protocol=losgo"), data_dir)
+    config = on_tiny_fold(
+        configs.load(name, "corpus=synthetic/tiny,protocol=losgo"), data_dir
+    )
     config.num_epochs = 1
     config.batch_size = 16
     config.eval_batch_size = 16
