@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ser_jax import frontends
+from ser_jax.frontends import reference
 
 SR = 16000
 SECTION = "## Front-end throughput"
@@ -66,23 +67,8 @@ def speech_like(num_clips: int, num_samples: int, seed: int = 0) -> np.ndarray:
 # librosa (CPU, one clip at a time) computing the same features.
 
 
-def _delayed(fe, y):
-    """librosa centres the window in its n_fft frame; start frames where ours do."""
-    return np.pad(y, ((fe.n_fft - fe.window_length) // 2, 0))
-
-
 def librosa_satt(fe: frontends.SattSpectrogram, y: np.ndarray) -> np.ndarray:
-    stft = librosa.stft(
-        _delayed(fe, y),
-        n_fft=fe.n_fft,
-        hop_length=fe.hop_length,
-        win_length=fe.window_length,
-        window="hamming",
-        center=False,
-    )
-    window_sum = librosa.filters.get_window("hamming", fe.window_length).sum()
-    power = np.abs(stft[: fe.num_bins].T) ** 2 / window_sum**2
-    db = np.maximum(10 * np.log10(np.maximum(power, 1e-20)), fe.noise_floor_db)
+    db = np.maximum(reference.satt_power_db(fe, y), fe.noise_floor_db)
     db -= fe.noise_floor_db
     return db / db[db > 0].std()
 
@@ -126,7 +112,7 @@ def librosa_log_mel(fe: frontends.LogMel, y: np.ndarray) -> np.ndarray:
     # librosa.feature.melspectrogram rebuilds the filterbank on every call; a
     # fair CPU pipeline builds it once, as the JAX front-end does.
     stft = librosa.stft(
-        _delayed(fe, y),
+        reference.delayed(fe, y),
         n_fft=fe.n_fft,
         hop_length=fe.hop_length,
         win_length=fe.window_length,
@@ -255,7 +241,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = []
-    for label, fe, seconds, reference in CASES:
+    for label, fe, seconds, librosa_version in CASES:
         n = round(seconds * SR)
         clips = speech_like(args.batch, n)
         audio = jax.device_put(jnp.asarray(clips))
@@ -268,9 +254,11 @@ def main() -> None:
             args.min_seconds,
         )
         subset = clips[: args.librosa_clips]
-        reference(fe, subset[0])  # warm-up (filterbank caches)
+        librosa_version(fe, subset[0])  # warm-up (filterbank caches)
         librosa_rate = rate(
-            lambda ref=reference, fe=fe, subset=subset: [ref(fe, y) for y in subset],
+            lambda ref=librosa_version, fe=fe, subset=subset: [
+                ref(fe, y) for y in subset
+            ],
             len(subset),
             args.min_seconds,
         )

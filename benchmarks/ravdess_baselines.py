@@ -24,10 +24,10 @@ from absl import app, flags, logging
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ser_jax import input_pipeline  # noqa: E402
-from ser_jax.baselines import config as baseline_config  # noqa: E402
+from configs import common  # noqa: E402
 from ser_jax.baselines import features as baseline_features  # noqa: E402
-from ser_jax.baselines import run  # noqa: E402
+from ser_jax.data import load as data_load  # noqa: E402
+from ser_jax.methods import baseline  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("features", ["egemaps", "is09", "handbuilt", "compare"], "Sets.")
@@ -112,16 +112,16 @@ def main(argv):
                 f"corpus=ravdess,protocol=losgo,classifier={FLAGS.classifier},"
                 f"standardization={standardization}"
             )
-            config = baseline_config.make_config(arg, features=features)
+            config = common.baseline_config(arg, features=features)
             config.dataset.manual_dir = FLAGS.manual_dir
             name = f"{FLAGS.classifier}_{features}_{standardization}"
             workdir = Path(FLAGS.runs) / name
-            corpus = input_pipeline.load_corpus(config.dataset)
+            corpus = data_load.load_corpus(config.dataset)
             start = time.time()
             baseline_features.load_or_compute(corpus, features)
             extraction = time.time() - start  # ~1 s (a digest) when cached
             start = time.time()
-            results = run.train_and_evaluate(config, str(workdir))
+            results = baseline.train_and_evaluate(config, str(workdir))
             wall = time.time() - start
             wall_cell = f"{wall / 60:.1f} min" + (
                 f" (+{extraction / 60:.1f} min features)"

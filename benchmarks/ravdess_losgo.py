@@ -23,7 +23,7 @@ from ml_collections import config_flags
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ser_jax import experiment, train  # noqa: E402
+from ser_jax import methods, runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = flags.FLAGS
@@ -81,12 +81,12 @@ def update_table(path: Path, label: str, row: str) -> None:
 
 def main(argv):
     del argv
-    train.quiet_library_logs()
+    runtime.quiet_library_logs()
     config = FLAGS.config
     if not config.dataset.manual_dir:
         config.dataset.manual_dir = FLAGS.manual_dir
     start = time.time()
-    results = experiment.run_method(config, FLAGS.workdir)  # neural or two_step
+    results = methods.run(config, FLAGS.workdir)  # neural or two_step
     wall = time.time() - start
     fold_seconds = [f.get("seconds") for f in results["folds"]]
     if all(s is not None for s in fold_seconds):  # summed over resumed invocations

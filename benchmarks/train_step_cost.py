@@ -4,7 +4,7 @@
     python benchmarks/train_step_cost.py --configs=cnn_lstm,zhao --steps=5
 
 For each config (its paper-size defaults, `corpus=ravdess,protocol=losgo`),
-builds fold 0 exactly as training does (`train.FoldRunner`: segments,
+builds fold 0 exactly as training does (`trainer.FoldRunner`: segments,
 front-end, augmentation copies, class weights, the pmapped step), runs its
 first training batches and times them after the first (which compiles).
 Prints a Markdown table: parameters, batch, steps per epoch, compile and step
@@ -26,7 +26,9 @@ from absl import app, flags
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import configs  # noqa: E402
-from ser_jax import experiment, input_pipeline, train  # noqa: E402
+from ser_jax import runtime  # noqa: E402
+from ser_jax.data import batches as batching  # noqa: E402
+from ser_jax.methods import experiment, steps, trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = flags.FLAGS
@@ -45,13 +47,13 @@ def step_cost(name: str) -> dict:
     """Builds fold 0 of `configs/<name>.py` on RAVDESS and times its train step."""
     config = configs.load(name, "corpus=ravdess,protocol=losgo")
     config.dataset.manual_dir = FLAGS.manual_dir
-    devices = train.local_devices(config.num_devices)
+    devices = steps.local_devices(config.num_devices)
     with tempfile.TemporaryDirectory() as workdir:
-        exp = experiment.start(config, workdir, train.RESUMABLE_FIELDS)
-        runner = train.FoldRunner(
+        exp = experiment.start(config, workdir, trainer.RESUMABLE_FIELDS)
+        runner = trainer.FoldRunner(
             config, exp.corpus, exp.folds[0], Path(workdir), devices, progress=None
         )
-        state = train.replicate(runner.build(), devices)
+        state = steps.replicate(runner.build(), devices)
         if FLAGS.steps + 1 > runner.steps_per_epoch:
             raise ValueError(
                 f"{name}: --steps={FLAGS.steps} needs {FLAGS.steps + 1} batches, but "
@@ -61,7 +63,7 @@ def step_cost(name: str) -> dict:
         base_key = jax.random.key(config.seed)
         times = []
         for step in range(FLAGS.steps + 1):
-            batch = input_pipeline.shard(next(batches), runner.num_devices)
+            batch = batching.shard(next(batches), runner.num_devices)
             t0 = time.perf_counter()
             state, metrics = runner.p_train(
                 state, batch, jax.random.fold_in(base_key, step)
@@ -92,7 +94,7 @@ def step_cost(name: str) -> dict:
 
 def main(argv):
     del argv
-    train.quiet_library_logs()
+    runtime.quiet_library_logs()
     devices = jax.local_devices()
     print(f"devices: {len(devices)} x {devices[0].device_kind}")
     print(

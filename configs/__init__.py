@@ -5,6 +5,8 @@ from pathlib import Path
 
 import ml_collections
 
+from ser_jax import methods
+
 
 def load(name: str, arg: str | None = None) -> ml_collections.ConfigDict:
     """`configs/<name>.py`'s config for `arg` (e.g. "corpus=ravdess,protocol=losgo")."""
@@ -12,11 +14,12 @@ def load(name: str, arg: str | None = None) -> ml_collections.ConfigDict:
 
 
 def names(method: str = "neural") -> list[str]:
-    """The configs whose `method` is `method` ("neural" when unset), by file name."""
+    """The configs of `method` (`ser_jax.methods`; "neural" when unset), by file name."""
+    wanted = methods.get(method)
     found = []
     for path in sorted(Path(__file__).parent.glob("*.py")):
         module = importlib.import_module(f"configs.{path.stem}")
         if hasattr(module, "get_config"):
-            if module.get_config().get("method", "neural") == method:
+            if methods.of(module.get_config()) is wanted:
                 found.append(path.stem)
     return found

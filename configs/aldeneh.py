@@ -31,15 +31,14 @@ transductive scheme is `--config.feature_standardization=per_speaker_transductiv
 
 import ml_collections
 
-from configs import cnn_lstm
-from ser_jax import config_args
+from configs import cnn_lstm, common
 
 
 def keesing_config(
     arg: str | None, model_name: str, **extra_args
 ) -> tuple[ml_collections.ConfigDict, dict]:
     """Protocol and training shared by Keesing et al.'s four models; also the args."""
-    args = config_args.parse(arg, corpus="synthetic", protocol="auto", **extra_args)
+    args = common.parse(arg, **common.DATA_ARGS, **extra_args)
     config = cnn_lstm.get_config(f"corpus={args['corpus']},protocol={args['protocol']}")
     config.model = ml_collections.ConfigDict()
     config.model.name = model_name

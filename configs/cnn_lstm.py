@@ -2,11 +2,7 @@
 
     python -m ser_jax.main --config=configs/cnn_lstm.py:corpus=ravdess --workdir=runs/ravdess
 
-Arguments: `corpus` (synthetic | ravdess | emodb | synthetic/tiny, or several
-joined by `+`, e.g. `ravdess+emodb`: one corpus over the emotions they share),
-`protocol` (auto | loso | losgo; auto = LOSO up to 12 speakers, 6 speaker groups
-above, as in Keesing et al.; with several corpora also leave_one_corpus_out, or
-cross_corpus with `--config.protocol.test_corpus=emodb`). Every field can be
+Arguments: `corpus` and `protocol` (see `configs/common.py`). Every field can be
 overridden on the command line, e.g. `--config.model.lstm_units=64
 --config.frontend.grid_hz=20 --config.fold=0`.
 
@@ -20,32 +16,19 @@ fold pick the best epoch; the test speakers are never seen before testing.
 
 import ml_collections
 
-from ser_jax import config_args
+from configs import common
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-    args = config_args.parse(arg, corpus="synthetic", protocol="auto")
+    args = common.parse(arg, **common.DATA_ARGS)
     config = ml_collections.ConfigDict()
     config.seed = 0
-
-    config.dataset = ml_collections.ConfigDict()
-    config.dataset.corpus = args["corpus"]
-    config.dataset.data_dir = ""  # "" = TFDS default (~/tensorflow_datasets)
-    config.dataset.manual_dir = ""  # real corpora: build from here if not built
-    config.dataset.genders = ()  # e.g. ("female",) for gender-split models; () = all
-    config.dataset.label_map = {}  # emotion -> shared name; unmapped emotions dropped
-
-    config.protocol = ml_collections.ConfigDict()
-    config.protocol.name = args["protocol"]
-    config.protocol.num_groups = 6
-    config.protocol.num_val_speakers = 2
-    config.protocol.seed = 0
-    config.protocol.test_corpus = ""  # cross_corpus: the corpus tested on
-    config.fold = -1  # -1: every fold; K: fold K only
+    common.data_and_protocol(config, args)
 
     config.max_segment_seconds = 3.0  # longer utterances -> equal sub-utterances
     config.segmentation = "equal"  # equal | chunks (fixed, Anand) | clip (first N s)
-    # none | train_speakers | per_speaker_transductive (see ser_jax/standardization.py);
+    # none | train_speakers | per_speaker_transductive
+    # (see ser_jax/frontends/standardization.py);
     # Satt's spectrogram is already scaled per utterance.
     config.feature_standardization = "none"
     config.frontend = ml_collections.ConfigDict()
@@ -67,12 +50,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
     # Multi-task (Neumann): weights a, b > 0 add activation / valence heads and
     # the loss (1 - a - b) J_emotion + a J_activation + b J_valence, the
-    # auxiliary classes derived from the emotion (ser_jax/dimensions.py).
+    # auxiliary classes derived from the emotion (ser_jax/data/emotions.py).
     config.tasks = ml_collections.ConfigDict()
     config.tasks.activation = 0.0
     config.tasks.valence = 0.0
     # Augmented copies of each training segment per epoch, transformed on the
-    # device (ser_jax/augmentation.py); empty ranges are off.
+    # device (ser_jax/frontends/augmentation.py); empty ranges are off.
     config.augmentation = ml_collections.ConfigDict()
     config.augmentation.copies = 0
     config.augmentation.white_noise_snr_db = ()  # e.g. (15.0, 30.0), Sundharam

@@ -28,14 +28,13 @@ cosine decay, batch 32, 30 epochs.
 
 import ml_collections
 
-from configs import cnn_lstm
-from ser_jax import config_args
+from configs import cnn_lstm, common
 
 TASK_WEIGHTS = {"multi": (0.1, 0.1), "single": (0.0, 0.0)}
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-    args = config_args.parse(
+    args = common.parse(
         arg, corpus="synthetic", protocol="auto", features="logmel", tasks="multi"
     )
     if args["features"] not in ("logmel", "mfcc") or args["tasks"] not in TASK_WEIGHTS:

@@ -11,15 +11,11 @@ convs (8, 8, 16) and LSTM (32 per direction), 6 epochs at lr 2e-3, and one fold 
 
 import ml_collections
 
-from configs import cnn_lstm
+from configs import cnn_lstm, common
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-    config = cnn_lstm.get_config(arg)
-    config.protocol.name = "losgo"
-    config.protocol.num_groups = 4
-    config.protocol.num_val_speakers = 1
-    config.fold = 0
+    config = common.small_fold(cnn_lstm.get_config(arg))
     config.frontend.grid_hz = 20.0
     config.model.conv_features = (8, 8, 16)
     config.model.lstm_units = 32

@@ -29,15 +29,14 @@ here `protocol`, LOSGO with 6 groups on RAVDESS).
 
 import ml_collections
 
-from configs import cnn_lstm
-from ser_jax import config_args
+from configs import cnn_lstm, common
 
 GENDERS = {"all": (), "female": ("female",), "male": ("male",)}
 
 
 def sundharam_config(arg: str | None, model_name: str) -> ml_collections.ConfigDict:
     """Data, front-end and training shared by the three Sundharam & Johari models."""
-    args = config_args.parse(
+    args = common.parse(
         arg, corpus="synthetic", protocol="auto", features="mfcc", gender="all"
     )
     if args["features"] not in ("mfcc", "mel"):

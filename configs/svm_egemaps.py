@@ -6,11 +6,11 @@
 Features: eGeMAPS v02 (Eyben et al. 2016) functionals from the `opensmile` package.
 
 Config arguments, the folds and the hyper-parameter search: see
-`ser_jax/baselines/config.py`.
+`configs/common.py`.
 """
 
-from ser_jax.baselines.config import make_config
+from configs.common import baseline_config
 
 
 def get_config(arg=None):
-    return make_config(arg, features="egemaps")
+    return baseline_config(arg, features="egemaps")

@@ -10,11 +10,11 @@ the utterance vector is their mean, std, min and max over chunks (104). Anand &
 Verma's own numbers are chunk-level and not speaker independent.
 
 Config arguments, the folds and the hyper-parameter search: see
-`ser_jax/baselines/config.py`.
+`configs/common.py`.
 """
 
-from ser_jax.baselines.config import make_config
+from configs.common import baseline_config
 
 
 def get_config(arg=None):
-    return make_config(arg, features="handbuilt")
+    return baseline_config(arg, features="handbuilt")

@@ -9,11 +9,11 @@ Features: The INTERSPEECH 2009 Emotion Challenge set: openSMILE's standard confi
 per-speaker standardisation, 60.6 % UAR.
 
 Config arguments, the folds and the hyper-parameter search: see
-`ser_jax/baselines/config.py`.
+`configs/common.py`.
 """
 
-from ser_jax.baselines.config import make_config
+from configs.common import baseline_config
 
 
 def get_config(arg=None):
-    return make_config(arg, features="is09")
+    return baseline_config(arg, features="is09")

@@ -51,6 +51,22 @@ def metrics_from_confusion(cm: np.ndarray, class_names: Sequence[str]) -> dict:
     }
 
 
+def level_metrics_from_confusion(cm: np.ndarray, class_names: Sequence[str]) -> dict:
+    """`metrics_from_confusion` and the matrix itself: one level (segment or
+    utterance) of a fold, or of pooled folds, as results.json stores it."""
+    out = metrics_from_confusion(cm, class_names)
+    out["confusion_matrix"] = np.asarray(cm).tolist()
+    return out
+
+
+def level_metrics(
+    labels: np.ndarray, predictions: np.ndarray, class_names: Sequence[str]
+) -> dict:
+    """`level_metrics_from_confusion` of labels and predicted class ids."""
+    cm = confusion_matrix(labels, predictions, len(class_names))
+    return level_metrics_from_confusion(cm, class_names)
+
+
 def mean_std(values: Sequence[float]) -> dict:
     """Mean and population std over folds (or repeats)."""
     values = np.asarray(values, dtype=np.float64)

@@ -1,4 +1,4 @@
-"""Study designs over `experiment.run_method`: repeats, snippet length, gender split.
+"""Study designs over `methods.run`: repeats, snippet length, gender split.
 
     python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
         --workdir=runs/study_repeats
@@ -6,8 +6,8 @@
     python -m ser_jax.studies --study=gender_split ...
 
 Every study runs ordinary experiments (any `config.method`, through
-`experiment.run_method`; snippet_length needs a neural or two_step config,
-cross_corpus a neural one), each in its own sub-workdir of the study
+`methods.run`; snippet_length needs a method that cuts audio into segments:
+neural or two_step), each in its own sub-workdir of the study
 workdir (`seed_1/`, `first_0.5s/`, `female/`, ...), so each resumes as a single
 run does: running the same command again skips what is done. At the end the study
 writes `study.json` (what was run, each sub-run's pooled utterance-level metrics,
@@ -30,7 +30,7 @@ the study's own summary) and a Markdown report with plots in `report/`
 
 Every study takes any config, several corpora included
 (`corpus=ravdess+emodb,protocol=leave_one_corpus_out`): cross-corpus evaluation
-is a protocol (`ser_jax.protocols`), not a study.
+is a protocol (`ser_jax.data.protocols`), not a study.
 """
 
 from __future__ import annotations
@@ -44,9 +44,12 @@ import ml_collections
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
+from ser_jax import methods, metrics, runtime
+from ser_jax.data import protocols
+from ser_jax.data.load import speaker_count
+from ser_jax.report import write_report
+from ser_jax.results import STUDY_FILE, summarize, write_json
 
-STUDY_FILE = "study.json"
 STUDIES = ("repeats", "snippet_length", "gender_split")
 GENDERS = ("female", "male")
 DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
@@ -54,11 +57,6 @@ DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
 
 # ----------------------------------------------------------------------------
 # Helpers shared by the studies.
-
-
-def run_experiment(config: ml_collections.ConfigDict, workdir: Path) -> dict:
-    """One experiment of any `config.method`, as `ser_jax.main` runs it."""
-    return experiment.run_method(config, workdir)
 
 
 def variant(config: ml_collections.ConfigDict, **updates) -> ml_collections.ConfigDict:
@@ -101,18 +99,16 @@ def start_study(workdir: str | Path, study: str) -> Path:
                 f"{workdir} holds a {old!r} study, not {study!r}; use a new --workdir."
             )
     else:
-        reporting.write_json(path, {"study": study, "status": "running", "runs": []})
+        write_json(path, {"study": study, "status": "running", "runs": []})
     return workdir
 
 
 def finish_study(workdir: Path, study: dict, report: bool) -> dict:
     """Writes study.json (and the report); returns the study as written."""
     study = json.loads(json.dumps({**study, "status": "done"}))  # tuples -> lists
-    reporting.write_json(workdir / STUDY_FILE, study)
+    write_json(workdir / STUDY_FILE, study)
     if report:
-        from ser_jax import report as report_lib
-
-        report_lib.write_report([workdir], workdir / "report")
+        write_report([workdir], workdir / "report")
     return study
 
 
@@ -134,7 +130,7 @@ def repeats(
     for seed in range(num_repeats):
         name = f"seed_{seed}"
         logging.info("repeats: %s (%d of %d)", name, seed + 1, num_repeats)
-        results = run_experiment(variant(config, seed=seed), workdir / name)
+        results = methods.run(variant(config, seed=seed), workdir / name)
         fold_plans.append(results["protocol"]["folds"])
         runs.append(run_summary(results, name, name, seed=seed))
     if any(plan != fold_plans[0] for plan in fold_plans):  # protocol.seed is fixed
@@ -172,9 +168,11 @@ def snippet_length(
     N=None runs the config as it is: the full utterance with its own segmentation
     (`equal`, `chunks`), or its own first seconds if it already clips.
     """
-    if config.get("method", "neural") not in ("neural", "two_step"):
+    if not methods.of(config).segments_audio:
+        able = [m.name for m in methods.METHODS.values() if m.segments_audio]
         raise ValueError(
-            "snippet_length needs a neural or two_step config (it sets segmentation)"
+            f"snippet_length needs a config of a method that cuts audio into "
+            f"segments ({', '.join(able)}): it sets segmentation"
         )
     lengths = list(dict.fromkeys(None if n is None else float(n) for n in lengths))
     if not lengths:
@@ -192,7 +190,7 @@ def snippet_length(
             else variant(config, segmentation="clip", max_segment_seconds=n)
         )
         logging.info("snippet_length: %s", name)
-        results = run_experiment(sub_config, workdir / name)
+        results = methods.run(sub_config, workdir / name)
         runs.append(
             run_summary(
                 results,
@@ -219,18 +217,6 @@ def snippet_length(
 # Gender split (Sundharam & Johari: one model per sex).
 
 
-def speaker_count(dataset: ml_collections.ConfigDict) -> int:
-    """Speakers (splits) of the whole corpus, or of all corpora of `a+b`, from
-    the builders' info."""
-    count = 0
-    for single in input_pipeline.corpus_configs(dataset):
-        builder = input_pipeline.prepare_builder(single)
-        count += sum(
-            1 for s in builder.info.splits if s.startswith(input_pipeline.SPLIT_PREFIX)
-        )
-    return count
-
-
 def gender_split(
     config: ml_collections.ConfigDict,
     workdir: str | Path,
@@ -254,7 +240,7 @@ def gender_split(
             config, **{"dataset.genders": (gender,), "protocol.name": protocol}
         )
         logging.info("gender_split: %s speakers", gender)
-        results = run_experiment(sub_config, workdir / gender)
+        results = methods.run(sub_config, workdir / gender)
         per_sex[gender] = results
         runs.append(run_summary(results, gender, gender, genders=[gender]))
 
@@ -266,7 +252,7 @@ def gender_split(
             )
     pooled = pool_runs(list(per_sex.values()), genders)
     (workdir / "pooled").mkdir(exist_ok=True)
-    reporting.write_json(workdir / "pooled" / "results.json", pooled)
+    write_json(workdir / "pooled" / "results.json", pooled)
     runs.append(run_summary(pooled, "pooled", "pooled", genders=list(genders)))
     study = {
         "study": "gender_split",
@@ -306,7 +292,7 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
         },
         "devices": first.get("devices", []),
         "folds": records,
-        "summary": reporting.summarize(records, first["class_names"]),
+        "summary": summarize(records, first["class_names"]),
     }
 
 
@@ -384,17 +370,9 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
 
 
 def _main(argv):
-    import jax
-    import tensorflow as tf
-
-    from ser_jax import train
-
     if len(argv) > 1:
         raise app.UsageError("Too many command-line arguments.")
-    train.quiet_library_logs()
-    # TFDS reads the data; keep TensorFlow off the accelerators JAX uses.
-    tf.config.experimental.set_visible_devices([], "GPU")
-    logging.info("local devices: %s", jax.local_devices())
+    runtime.setup_process()
     run_from_flags(flags.FLAGS)
 
 

@@ -6,7 +6,10 @@ import ml_collections
 import numpy as np
 import pytest
 
-from ser_jax import augmentation, frontends, input_pipeline
+from ser_jax import frontends
+from ser_jax.data import batches as batching
+from ser_jax.data.segments import make_segments
+from ser_jax.frontends import augmentation
 
 KEY = jax.random.key(0)
 
@@ -128,17 +131,17 @@ def test_create_checks_the_config_against_the_frontend():
 
 
 def test_batches_visit_every_segment_once_per_copy():
-    segments = input_pipeline.make_segments(
+    segments = make_segments(
         [np.full(100, i, np.int16) for i in range(5)], np.arange(5), 100
     )
     rng = np.random.default_rng(0)
-    order = input_pipeline.with_copies(rng.permutation(5), 5, 3, rng)
+    order = batching.with_copies(rng.permutation(5), 5, 3, rng)
     seen = []
-    for batch in input_pipeline.batches(segments, 4, order=order, copies=3):
+    for batch in batching.batches(segments, 4, order=order, copies=3):
         valid = batch["index"] >= 0
         seen += list(zip(batch["index"][valid], batch["copy"][valid], strict=True))
         # Each copy carries its own segment's audio (segment i is filled with i).
         np.testing.assert_array_equal(batch["audio"][valid, 0], batch["index"][valid])
     assert sorted(seen) == [(i, c) for i in range(5) for c in range(3)]
-    plain = next(input_pipeline.batches(segments, 4))
+    plain = next(batching.batches(segments, 4))
     assert "copy" not in plain

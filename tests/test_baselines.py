@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from configs import svm_compare, svm_egemaps, svm_handbuilt, svm_is09
-from ser_jax import input_pipeline, protocols
-from ser_jax.baselines import classifiers, features, run
+from ser_jax.baselines import classifiers, features
+from ser_jax.data import load as data_load
+from ser_jax.data import protocols
+from ser_jax.data.corpus import Corpus
+from ser_jax.data.segments import fixed_chunks
+from ser_jax.methods import baseline
 
 from tiny_fold import on_tiny_fold
 
@@ -23,7 +27,7 @@ def data_dir(tmp_path_factory):
 def corpus(data_dir):
     config = svm_egemaps.get_config("corpus=synthetic/tiny").dataset
     config.data_dir = data_dir
-    return input_pipeline.load_corpus(config)
+    return data_load.load_corpus(config)
 
 
 def tiny_config(data_dir, **overrides):
@@ -50,9 +54,7 @@ def test_handbuilt_has_26_features_per_512ms_chunk(corpus):
     clip = corpus.audio[0]
     chunks = features.handbuilt_chunk_features(clip, corpus.sample_rate)
     assert chunks.shape == (max(1, len(clip) // 8192), 26)
-    assert features.fixed_chunks(len(clip), 8192) == input_pipeline.fixed_chunks(
-        len(clip), 8192
-    )
+    assert features.fixed_chunks(len(clip), 8192) == fixed_chunks(len(clip), 8192)
     # Synthetic speech is voiced: a pitch in the search range.
     pitch = chunks[:, features.CHUNK_FEATURES.index("pitch")]
     assert ((pitch >= 65) & (pitch <= 500)).any()
@@ -72,7 +74,7 @@ def test_features_are_cached_and_recomputed_when_the_corpus_changes(
     np.testing.assert_array_equal(again, first)
     assert not calls  # read from the cache
 
-    reordered = input_pipeline.Corpus(
+    reordered = Corpus(
         **{
             **corpus.__dict__,
             "audio": corpus.audio[::-1],
@@ -87,9 +89,7 @@ def test_features_are_cached_and_recomputed_when_the_corpus_changes(
     )
     assert not calls  # keyed by file name, not position
 
-    changed = input_pipeline.Corpus(
-        **{**corpus.__dict__, "audio": [a // 2 for a in corpus.audio]}
-    )
+    changed = Corpus(**{**corpus.__dict__, "audio": [a // 2 for a in corpus.audio]})
     features.load_or_compute(changed, "is09", data_dir)
     assert calls == [1]
 
@@ -163,7 +163,7 @@ def test_configs_name_method_features_and_standardisation():
         config = module.get_config(
             "corpus=ravdess,protocol=losgo,standardization=per_speaker_transductive"
         )
-        assert config.method == "sklearn" and config.features == name
+        assert config.method == "baseline" and config.features == name
         assert config.standardization == "per_speaker_transductive"
         assert config.classifier == "svm_rbf" and "gamma_scale" in config.grid
     assert set(svm_is09.get_config("classifier=logreg").grid) == {"C"}
@@ -173,7 +173,7 @@ def test_configs_name_method_features_and_standardisation():
 
 def test_egemaps_svm_run_writes_the_neural_results_schema(data_dir, corpus, tmp_path):
     config = tiny_config(data_dir)
-    results = run.train_and_evaluate(config, tmp_path)
+    results = baseline.train_and_evaluate(config, tmp_path)
     on_disk = json.loads((tmp_path / "results.json").read_text())
     assert set(on_disk) >= {
         "corpus",
@@ -232,10 +232,12 @@ def test_egemaps_svm_run_writes_the_neural_results_schema(data_dir, corpus, tmp_
     assert results["summary"] == on_disk["summary"]
 
     # Resuming: a finished fold is not redone; another config is an error.
-    again = run.train_and_evaluate(config, tmp_path)
+    again = baseline.train_and_evaluate(config, tmp_path)
     assert again["folds"] == results["folds"]
     with pytest.raises(ValueError, match="another config"):
-        run.train_and_evaluate(tiny_config(data_dir, standardization="none"), tmp_path)
+        baseline.train_and_evaluate(
+            tiny_config(data_dir, standardization="none"), tmp_path
+        )
 
 
 def test_rbf_svc_matches_libsvm():

@@ -3,7 +3,9 @@
 import numpy as np
 import soundfile as sf
 
-from ser_jax import classify, synthetic_speech, train
+from data_builders.synthetic import synthetic_speech
+from ser_jax import classify
+from ser_jax.methods import neural
 
 
 def test_classify_files_with_a_trained_run(data_dir, tiny_config, tmp_path):
@@ -14,7 +16,7 @@ def test_classify_files_with_a_trained_run(data_dir, tiny_config, tmp_path):
         feature_standardization="train_speakers",  # the classifier needs the fitted stats
         class_balance="oversample",
     )
-    results = train.train_and_evaluate(config, run)
+    results = neural.train_and_evaluate(config, run)
     assert (run / "fold_00" / "feature_stats.npz").exists()
     clip = next(synthetic_speech.generate_corpus(seed=7, utterances_per_emotion=1))
     good = tmp_path / "good_44k.wav"  # another sample rate: resampled to 16 kHz

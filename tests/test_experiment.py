@@ -5,7 +5,7 @@ import json
 import ml_collections
 import pytest
 
-from ser_jax import experiment
+from ser_jax.methods import experiment
 
 
 def stored(tmp_path, config: dict):
@@ -43,6 +43,16 @@ def test_resuming_checks_the_config_but_tolerates_new_fields_that_are_off(tmp_pa
         other = ml_collections.ConfigDict({**same.to_dict(), **change})
         with pytest.raises(ValueError, match=rf"differs in \['{field}'\]"):
             experiment.check_same_experiment(path, other, resumable_fields=("fold",))
+
+
+def test_a_baseline_workdir_of_the_former_method_name_resumes(tmp_path):
+    old = {"method": "sklearn", "dataset": {"corpus": "emodb"}, "fold": 0}
+    path = stored(tmp_path, old)
+    renamed = ml_collections.ConfigDict({**old, "method": "baseline"})
+    experiment.check_same_experiment(path, renamed, resumable_fields=("fold",))
+    neural = ml_collections.ConfigDict({**old, "method": "two_step"})
+    with pytest.raises(ValueError, match=r"differs in \['method'\]"):
+        experiment.check_same_experiment(path, neural, resumable_fields=("fold",))
 
 
 def test_pending_folds_are_the_selected_ones_without_a_result(tmp_path):

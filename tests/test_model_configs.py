@@ -18,14 +18,15 @@ import numpy as np
 import pytest
 
 import configs
-from ser_jax import input_pipeline, train
+from ser_jax.data import load as data_load
+from ser_jax.methods import experiment, neural
 
 from tiny_fold import on_tiny_fold
 
 # Config file -> overrides beyond the common ones in `tiny`. Every config of a
 # neural model must be listed (test_every_model_config_is_listed).
 # configs/satt_two_step.py (config.method="two_step") is not: these runs go
-# through train.train_and_evaluate, which would train its first stage alone.
+# through neural.train_and_evaluate, which would train its first stage alone.
 # Its two models are cnn_lstm's and satt_cnn's, checked here on 1 and 2
 # devices; tests/test_two_step.py runs the whole predictor (4 models per fold).
 SATT_KERNELS = ((5, 5), (5, 5), (3, 3))  # the paper's 16x12 ... cost seconds a step
@@ -76,7 +77,7 @@ def fast_compilation():
 @pytest.fixture(autouse=True, scope="module")
 def corpus_read_once():
     """synthetic/tiny is read from TFDS once for the 26 runs (1.3 s each)."""
-    read, cache = input_pipeline.load_corpus, {}
+    read, cache = data_load.load_corpus, {}
 
     def cached(dataset):
         key = json.dumps(dataset.to_dict(), sort_keys=True)
@@ -85,7 +86,7 @@ def corpus_read_once():
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(input_pipeline, "load_corpus", cached)
+        patch.setattr(experiment, "load_corpus", cached)
         yield
 
 
@@ -112,7 +113,7 @@ def test_every_model_config_is_listed():
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_config_trains_and_evaluates_on_one_and_two_devices(name, data_dir, tmp_path):
     results = {
-        n: train.train_and_evaluate(tiny(name, data_dir, n), tmp_path / f"dev{n}")
+        n: neural.train_and_evaluate(tiny(name, data_dir, n), tmp_path / f"dev{n}")
         for n in (1, 2)
     }
     for n, result in results.items():

@@ -6,15 +6,18 @@ import numpy as np
 import optax
 import pytest
 
-from ser_jax import classify, dimensions, synthetic_speech, train
+from data_builders.synthetic import synthetic_speech
+from ser_jax import classify
+from ser_jax.data import emotions
+from ser_jax.methods import neural, steps
 
 
 def test_dimensions_follow_the_documented_table():
     ravdess = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust"]
-    act = dimensions.task_labels("activation", ravdess)
-    val = dimensions.task_labels("valence", ravdess)
+    act = emotions.task_labels("activation", ravdess)
+    val = emotions.task_labels("valence", ravdess)
     named = {
-        e: (dimensions.CLASSES["activation"][a], dimensions.CLASSES["valence"][v])
+        e: (emotions.TASK_CLASSES["activation"][a], emotions.TASK_CLASSES["valence"][v])
         for e, a, v in zip(ravdess, act, val, strict=True)
     }
     assert named["happy"] == ("high", "positive")
@@ -22,30 +25,30 @@ def test_dimensions_follow_the_documented_table():
     assert named["sad"] == ("low", "negative")
     assert named["neutral"] == ("medium", "neutral")
     assert named["calm"] == ("low", "positive")
-    emodb = dimensions.task_labels("valence", ["boredom", "happiness"])
+    emodb = emotions.task_labels("valence", ["boredom", "happiness"])
     assert emodb.tolist() == [0, 2]
     with pytest.raises(ValueError, match="'frustration' has no activation"):
-        dimensions.task_labels("activation", ["frustration"])
+        emotions.task_labels("activation", ["frustration"])
     with pytest.raises(ValueError, match="Unknown task"):
-        dimensions.task_labels("dominance", ["anger"])
+        emotions.task_labels("dominance", ["anger"])
 
 
 def test_task_weights_and_loss():
     config = ml_collections.ConfigDict({"tasks": {"activation": 0.2, "valence": 0.1}})
-    weights = train.task_weights(config)
+    weights = steps.task_weights(config)
     assert weights == pytest.approx({"emotion": 0.7, "activation": 0.2, "valence": 0.1})
     assert (
-        train.task_weights(ml_collections.ConfigDict({"tasks": {"valence": 0.0}}))
+        steps.task_weights(ml_collections.ConfigDict({"tasks": {"valence": 0.0}}))
         is None
     )
-    assert train.task_weights(ml_collections.ConfigDict()) is None
+    assert steps.task_weights(ml_collections.ConfigDict()) is None
     for bad, match in (
         ({"activation": 0.6, "valence": 0.4}, "sum below 1"),
         ({"activation": -0.1}, ">= 0"),
         ({"dominance": 0.1}, "unknown"),
     ):
         with pytest.raises(ValueError, match=match):
-            train.task_weights(ml_collections.ConfigDict({"tasks": bad}))
+            steps.task_weights(ml_collections.ConfigDict({"tasks": bad}))
 
     rng = np.random.default_rng(0)
     outputs = {
@@ -65,10 +68,10 @@ def test_task_weights_and_loss():
         + 0.1 * ce(outputs["valence"], batch["valence_label"])
     )
     np.testing.assert_allclose(
-        train.example_loss(outputs, batch, weights), expected, rtol=1e-6
+        steps.example_loss(outputs, batch, weights), expected, rtol=1e-6
     )
     np.testing.assert_allclose(
-        train.example_loss(outputs["emotion"], batch, None),
+        steps.example_loss(outputs["emotion"], batch, None),
         ce(outputs["emotion"], batch["label"]),
     )
 
@@ -78,8 +81,8 @@ def test_multitask_run_trains_heads_and_classifies(data_dir, tiny_config, tmp_pa
     classifier of new audio read the emotion head."""
     config = tiny_config(data_dir, num_epochs=1)
     config.tasks.activation, config.tasks.valence = 0.3, 0.3
-    results = train.train_and_evaluate(config, tmp_path / "multi")
-    single = train.train_and_evaluate(
+    results = neural.train_and_evaluate(config, tmp_path / "multi")
+    single = neural.train_and_evaluate(
         tiny_config(data_dir, num_epochs=1), tmp_path / "single"
     )
     fold, fold1 = results["folds"][0], single["folds"][0]

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from ser_jax import protocols
+from ser_jax.data import protocols
 
 SPEAKERS = [f"{i:02d}" for i in range(1, 25)]
 GENDERS = {s: ("male" if int(s) % 2 else "female") for s in SPEAKERS}

@@ -5,7 +5,9 @@ import shutil
 
 import pytest
 
-from ser_jax import metrics, report, reporting, train
+from ser_jax import metrics, report
+from ser_jax.methods import neural
+from ser_jax.results import slug, summarize
 
 CLASSES = ["anger", "neutral", "sadness"]
 # Two folds of a baseline (utterance level only), numbers worked out by hand:
@@ -26,7 +28,7 @@ def neural_run(data_dir, tiny_config, tmp_path_factory):
     """One real 2-epoch tiny run, trained once for this module."""
     if "path" not in _RUN:
         path = tmp_path_factory.mktemp("neural_run")
-        train.train_and_evaluate(tiny_config(data_dir, num_epochs=2), path)
+        neural.train_and_evaluate(tiny_config(data_dir, num_epochs=2), path)
         _RUN["path"] = path
     return _RUN["path"]
 
@@ -64,7 +66,7 @@ def baseline_json(tmp_path):
         "protocol": {"name": "loso", "num_folds": 10, "seed": 0, "folds": []},
         "devices": ["cpu"],
         "folds": folds,
-        "summary": reporting.summarize(folds, CLASSES),
+        "summary": summarize(folds, CLASSES),
     }
     path = tmp_path / "svm" / "results.json"
     path.parent.mkdir()
@@ -137,9 +139,7 @@ def test_report_numbers_and_plots(neural_run, baseline_json, tmp_path):
     )
 
     # PNGs: a confusion matrix per run, training curves where there is a history.
-    neural_slug, baseline_slug = (
-        report._slug(str(p)) for p in (neural_run, baseline_dir)
-    )
+    neural_slug, baseline_slug = (slug(str(p)) for p in (neural_run, baseline_dir))
     for name in (
         f"{neural_slug}_confusion.png",
         f"{neural_slug}_training.png",
@@ -177,7 +177,7 @@ def test_snippet_length_study_gets_its_table_and_plot(neural_run, tmp_path):
     assert row(text, "0.5") == ["0.5", "1/4", "25.0%", "30.0%", "20.0%"]
     assert row(text, "full utterance")[2] == "50.0%"
     assert row(text, f"{study_dir}/first_0.5s")  # its sub-runs are reported too
-    plot = out / f"{report._slug(str(study_dir))}_uar_vs_snippet_length.png"
+    plot = out / f"{slug(str(study_dir))}_uar_vs_snippet_length.png"
     assert plot.stat().st_size > 1000
 
 

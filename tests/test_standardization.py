@@ -4,7 +4,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ser_jax import frontends, input_pipeline, standardization
+from ser_jax import frontends
+from ser_jax.data import batches as batching
+from ser_jax.data.segments import make_segments
+from ser_jax.frontends import standardization
 
 
 def _split(scale: float, offset: float, n: int = 3, seed: int = 0):
@@ -15,7 +18,7 @@ def _split(scale: float, offset: float, n: int = 3, seed: int = 0):
         .astype(np.int16)
         for _ in range(n)
     ]
-    return input_pipeline.make_segments(clips, np.zeros(n, np.int32), 4000)
+    return make_segments(clips, np.zeros(n, np.int32), 4000)
 
 
 FRONTEND = frontends.create_frontend(
@@ -26,7 +29,7 @@ FRONTEND = frontends.create_frontend(
 
 
 def _standardised(seg):
-    batch = next(input_pipeline.batches(seg, len(seg)))
+    batch = next(batching.batches(seg, len(seg)))
     feats, frames = FRONTEND(
         jnp.asarray(batch["audio"] / 32768.0, jnp.float32), batch["length"]
     )

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ser_jax import metrics, report, studies, train
+from ser_jax import metrics, studies
+from ser_jax.methods import trainer
+from ser_jax.results import slug
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = ["anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral"]
@@ -61,7 +63,9 @@ def test_repeats_two_seeds_same_folds_mean_std(repeats_study, monkeypatch):
     assert line.split("|")[3].strip().startswith(f"{100 * np.mean(uars):.1f} ± ")
 
     # Run again: every sub-run resumes as done, nothing is trained.
-    monkeypatch.setattr(train.FoldRunner, "run", lambda self: pytest.fail("retrained"))
+    monkeypatch.setattr(
+        trainer.FoldRunner, "run", lambda self: pytest.fail("retrained")
+    )
     assert studies.repeats(config, workdir, num_repeats=2, report=False) == study
     with pytest.raises(ValueError, match="holds a 'repeats' study"):
         studies.gender_split(config, workdir)
@@ -132,9 +136,7 @@ def test_snippet_length_clips_train_and_test(repeats_study, tmp_path):
     for run, results in zip(study["runs"], (clipped, full), strict=True):
         assert run["uar"] == results["summary"]["utterance"]["pooled"]["uar"]
     report_dir = tmp_path / "report"
-    assert (
-        report_dir / f"{report._slug(str(tmp_path))}_uar_vs_snippet_length.png"
-    ).exists()
+    assert (report_dir / f"{slug(str(tmp_path))}_uar_vs_snippet_length.png").exists()
 
 
 def test_gender_split_trains_one_model_per_sex_and_pools(

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from configs import satt_two_step
-from ser_jax import classify, experiment, input_pipeline, studies, train, two_step
+from ser_jax import classify, methods
+from ser_jax.data import load as data_load
+from ser_jax.methods import progress, trainer, two_step
 
 from tiny_fold import on_tiny_fold
 
@@ -95,25 +97,11 @@ def test_binary_stages_and_label_maps():
         assert config.two_step.binary_model.name == "satt_cnn"
     with pytest.raises(ValueError, match="no four-class label map"):
         satt_two_step.get_config("corpus=iemocap")
-    # Merged corpora carry the shared names already (ser_jax.corpora).
+    # Merged corpora carry the shared names already (ser_jax.data.corpus).
     merged = satt_two_step.get_config(
         "corpus=ravdess+emodb,protocol=leave_one_corpus_out"
     )
     assert dict(merged.dataset.label_map) == {c: c for c in FOUR}
-
-
-def test_one_dispatcher_for_main_and_studies(monkeypatch, tmp_path):
-    calls = []
-    monkeypatch.setattr(
-        two_step, "train_and_evaluate", lambda c, w: calls.append(w) or {"ok": 1}
-    )
-    config = satt_two_step.get_config()
-    assert experiment.run_method(config, tmp_path / "a") == {"ok": 1}
-    assert studies.run_experiment(config, tmp_path / "b") == {"ok": 1}
-    assert calls == [str(tmp_path / "a"), str(tmp_path / "b")]
-    config.method = "magic"
-    with pytest.raises(ValueError, match="two_step"):
-        experiment.run_method(config, tmp_path / "c")
 
 
 # ----------------------------------------------------------------------------
@@ -168,7 +156,7 @@ def two_step_run(data_dir, tmp_path_factory):
     config = tiny(data_dir)
     workdir = tmp_path_factory.mktemp("two_step")
     stage, trained = [], []
-    real_run = train.FoldRunner.run
+    real_run = trainer.FoldRunner.run
 
     def run(self):
         stage.append(self.dir.name)
@@ -180,10 +168,10 @@ def two_step_run(data_dir, tmp_path_factory):
             raise KeyboardInterrupt("killed")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(train.FoldRunner, "run", run)
-        patch.setattr(train.Progress, "epoch_done", killed_after_two_epochs)
+        patch.setattr(trainer.FoldRunner, "run", run)
+        patch.setattr(progress.Progress, "epoch_done", killed_after_two_epochs)
         with pytest.raises(KeyboardInterrupt):
-            experiment.run_method(config, workdir)
+            methods.run(config, workdir)
         killed = {
             "trained": list(trained),
             "dirs": sorted(
@@ -194,9 +182,9 @@ def two_step_run(data_dir, tmp_path_factory):
         stage.clear()
         trained.clear()
         patch.setattr(
-            train.Progress, "epoch_done", lambda self, *a: trained.append(stage[-1])
+            progress.Progress, "epoch_done", lambda self, *a: trained.append(stage[-1])
         )
-        results = experiment.run_method(config, workdir)
+        results = methods.run(config, workdir)
         resumed = {"ran": list(stage), "trained": list(trained)}
     _RUN.update(
         config=config, workdir=workdir, results=results, killed=killed, resumed=resumed
@@ -234,7 +222,7 @@ def test_two_step_run_stages_checkpoints_and_results(two_step_run, monkeypatch):
     assert set(fold["stages"]) == set(STAGES)
 
     # Each binary stage trained and was validated and tested on neutral + X only.
-    corpus = input_pipeline.load_corpus(config.dataset)
+    corpus = data_load.load_corpus(config.dataset)
     split_idx = {
         s: corpus.select(fold[f"{s}_speakers"]) for s in ("train", "val", "test")
     }
@@ -289,8 +277,8 @@ def test_two_step_run_stages_checkpoints_and_results(two_step_run, monkeypatch):
     assert summary["pooled"]["uar"] == pytest.approx(test["uar"])
 
     # Done: a third call trains and scores nothing.
-    monkeypatch.setattr(train.FoldRunner, "run", lambda self: pytest.fail("redone"))
-    again = experiment.run_method(config, workdir)
+    monkeypatch.setattr(trainer.FoldRunner, "run", lambda self: pytest.fail("redone"))
+    again = methods.run(config, workdir)
     assert again["folds"] == results["folds"]
 
 
@@ -298,7 +286,7 @@ def test_classify_with_a_two_step_run(two_step_run):
     config, workdir = two_step_run["config"], two_step_run["workdir"]
     classifier = classify.Classifier(workdir)
     assert classifier.class_names == FOUR and classifier.folds == ["fold_00"]
-    corpus = input_pipeline.load_corpus(config.dataset)
+    corpus = data_load.load_corpus(config.dataset)
     fold = two_step_run["results"]["folds"][0]
     test_idx = corpus.select(fold["test_speakers"])
     saved = np.load(workdir / "fold_00" / "stage_posteriors.npz")

@@ -18,7 +18,10 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC, LinearSVC
 
-STANDARDIZATIONS = ("train_speakers", "per_speaker_transductive", "none")
+from ser_jax.frontends.standardization import MODES
+
+# The neural models' modes (`feature_standardization`), on utterance vectors.
+STANDARDIZATIONS = MODES
 
 
 def with_speakers(speaker_codes: np.ndarray, features: np.ndarray) -> np.ndarray:

@@ -32,13 +32,13 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from absl import logging
 
-if TYPE_CHECKING:  # input_pipeline imports TensorFlow (see the module docstring)
-    from ser_jax.input_pipeline import Corpus
+# Neither imports TensorFlow (see the module docstring).
+from ser_jax.data.corpus import Corpus
+from ser_jax.data.segments import fixed_chunks
 
 # Bump a set's version when its extractor changes: the cache is then recomputed.
 VERSIONS = {"egemaps": "1", "compare": "1", "is09": "1", "handbuilt": "1"}
@@ -103,15 +103,6 @@ CHUNK_FEATURES = (
     + ["centroid", "pitch"]
 )
 assert len(CHUNK_FEATURES) == 26
-
-
-def fixed_chunks(num_samples: int, chunk_samples: int) -> list[tuple[int, int]]:
-    """`input_pipeline.fixed_chunks` (Anand's chunks), without importing TensorFlow."""
-    count = max(1, num_samples // chunk_samples)
-    return [
-        (i * chunk_samples, min((i + 1) * chunk_samples, num_samples))
-        for i in range(count)
-    ]
 
 
 def handbuilt_chunk_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from ser_jax.frontends import mask_frames
+from ser_jax.frontends.framing import mask_frames
 
 BATCH_AXIS = "batch"  # train.AXIS: the pmap axis BatchNorm statistics are summed over
 

@@ -3,7 +3,7 @@
 - `loso`: leave one speaker out; `losgo`: leave one speaker group out
   (`num_groups` random gender-mixed groups); `auto`: LOSO up to 12 speakers,
   LOSGO above (Keesing et al.).
-- Several corpora (`dataset.corpus="ravdess+emodb"`, `ser_jax.corpora`):
+- Several corpora (`dataset.corpus="ravdess+emodb"`, `ser_jax.data.corpus`):
   `cross_corpus` tests on every speaker of `protocol.test_corpus` and trains on
   the other corpora (one fold); `leave_one_corpus_out` does it for each corpus
   in turn (fold k tests the k-th corpus of dataset.corpus). Validation speakers:

@@ -20,24 +20,26 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ser_jax import frontends, input_pipeline
+from ser_jax.data.batches import batches
+from ser_jax.data.segments import Segments
+from ser_jax.frontends.framing import mask_frames, pcm_to_float
 
 MODES = ("none", "train_speakers", "per_speaker_transductive")
 
 
 def segment_moments(
-    frontend: Callable, segments: input_pipeline.Segments, batch_size: int = 64
+    frontend: Callable, segments: Segments, batch_size: int = 64
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per segment: sum and sum of squares of features over valid frames, and frames."""
 
     @jax.jit
     def moments(audio, lengths):
-        features, frames = frontend(audio.astype(jnp.float32) / 32768.0, lengths)
-        f = frontends.mask_frames(features, frames)
+        features, frames = frontend(pcm_to_float(audio), lengths)
+        f = mask_frames(features, frames)
         return f.sum(1), (f * f).sum(1), frames
 
     sums, squares, counts = [], [], []
-    for batch in input_pipeline.batches(segments, batch_size):
+    for batch in batches(segments, batch_size):
         s, q, c = (np.asarray(x) for x in moments(batch["audio"], batch["length"]))
         keep = batch["index"] >= 0
         sums.append(s[keep])
@@ -68,7 +70,7 @@ def per_segment(mean: np.ndarray, std: np.ndarray, num_segments: int) -> dict:
 def attach(
     mode: str,
     frontend: Callable,
-    splits: dict[str, tuple[input_pipeline.Segments, np.ndarray]],
+    splits: dict[str, tuple[Segments, np.ndarray]],
     train_split: str = "train",
 ) -> dict | None:
     """Adds `feature_mean` / `feature_std` per segment to each split's extras.
@@ -108,7 +110,7 @@ def apply(features: jax.Array, frame_counts: jax.Array, batch: dict) -> jax.Arra
         return features
     mean = jnp.expand_dims(batch["feature_mean"], 1)
     std = jnp.expand_dims(batch["feature_std"], 1)
-    return frontends.mask_frames((features - mean) / std, frame_counts)
+    return mask_frames((features - mean) / std, frame_counts)
 
 
 def speakers_of(

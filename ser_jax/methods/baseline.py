@@ -1,10 +1,12 @@
-"""Feature baselines over the neural models' speaker-independent folds.
+"""Feature baselines over the neural models' folds (`config.method = "baseline"`).
 
     python -m ser_jax.main --config=configs/svm_egemaps.py:corpus=ravdess,protocol=losgo \
         --workdir=runs/svm_egemaps
 
-`train_and_evaluate(config, workdir)` writes the same results.json as
-`ser_jax.train.train_and_evaluate` (utterance level only). The folds are the
+openSMILE or hand-built utterance features (`ser_jax.baselines.features`) and
+a scikit-learn classifier (`ser_jax.baselines.classifiers`).
+`train_and_evaluate(config, workdir)` writes the same results.json as the
+neural method (utterance level only). The folds are the
 neural models' (same protocol fields, same seed); each fold's validation
 speakers join its training speakers, and hyper-parameters are chosen by a
 speaker-grouped grid search on those training speakers only (scored by UAR).
@@ -20,8 +22,11 @@ import ml_collections
 import numpy as np
 from absl import logging
 
-from ser_jax import experiment, input_pipeline, metrics, protocols, reporting
+from ser_jax import metrics, results
 from ser_jax.baselines import classifiers, features
+from ser_jax.data import protocols
+from ser_jax.data.corpus import Corpus
+from ser_jax.methods import experiment
 
 # Fields that may change between invocations on one workdir.
 RESUMABLE_FIELDS = ("fold", "n_jobs")
@@ -39,7 +44,7 @@ def _jsonable(value):
 
 def run_fold(
     config: ml_collections.ConfigDict,
-    corpus: input_pipeline.Corpus,
+    corpus: Corpus,
     fold: protocols.Fold,
     feats: np.ndarray,
     fold_dir: Path,
@@ -72,12 +77,11 @@ def run_fold(
     search.fit(x[train_idx], corpus.labels[train_idx], groups=speaker_codes[train_idx])
     fit_seconds = time.time() - start
     predictions = search.predict(x[test_idx])
-    names = corpus.class_names
-    cm = metrics.confusion_matrix(corpus.labels[test_idx], predictions, len(names))
-    test = metrics.metrics_from_confusion(cm, names)
-    test["confusion_matrix"] = cm.tolist()
+    test = metrics.level_metrics(
+        corpus.labels[test_idx], predictions, corpus.class_names
+    )
 
-    reporting.write_predictions(
+    results.write_predictions(
         fold_dir / "test_predictions.csv", corpus, test_idx, predictions
     )
 
@@ -112,7 +116,7 @@ def run_fold(
     }
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
     if config.standardization not in classifiers.STANDARDIZATIONS:
         raise ValueError(
@@ -138,9 +142,22 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
     return exp.write_results(
         records,
         title=f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}",
-        method="sklearn",
+        method="baseline",
         features={"name": config.features, "num_features": int(feats.shape[1])},
         classifier=config.classifier,
         standardization=config.standardization,
         devices=["cpu"],
+    )
+
+
+def describe(run_results: dict) -> str:
+    """Classifier, features and standardisation, as a report's "model / method" cell."""
+    config = run_results.get("config", {})
+    feats = run_results.get("features") or {"name": config.get("features", "?")}
+    size = feats.get("num_features")
+    classifier = run_results.get("classifier", config.get("classifier", "?"))
+    mode = run_results.get("standardization", config.get("standardization", "?"))
+    return (
+        f"{classifier} on {feats.get('name', '?')}{f' ({size})' if size else ''}, "
+        f"standardization {mode}"
     )

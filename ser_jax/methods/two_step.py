@@ -8,7 +8,7 @@ highest posterior." Per fold, under the same protocol, folds and validation
 speakers as every other method:
 
 1. `fold_XX/four_class/`: the config's own model on the corpus's classes (the
-   four of `configs/satt_two_step.py`), an ordinary `train.FoldRunner`.
+   four of `configs/satt_two_step.py`), an ordinary `FoldRunner`.
 2. `fold_XX/neutral_vs_<x>/`, one per class x other than `config.two_step.neutral`:
    `config.two_step.binary_model`, trained and validated on that fold's neutral
    and x utterances only (2 classes). Front-end, segmentation, standardisation
@@ -41,7 +41,17 @@ import ml_collections
 import numpy as np
 from absl import logging
 
-from ser_jax import experiment, input_pipeline, metrics, protocols, reporting, train
+from ser_jax import metrics, results
+from ser_jax.data import protocols
+from ser_jax.data.corpus import Corpus
+from ser_jax.data.segments import Segments
+from ser_jax.frontends import FrontendLike
+from ser_jax.methods import experiment
+from ser_jax.methods.fold_data import describe_input
+from ser_jax.methods.progress import Progress
+from ser_jax.methods.scoring import TrainedModels
+from ser_jax.methods.steps import local_devices
+from ser_jax.methods.trainer import RESUMABLE_FIELDS, FoldRunner
 
 FIRST = "four_class"  # the first stage's directory and record name
 
@@ -118,7 +128,7 @@ def binary_config(config: ml_collections.ConfigDict) -> ml_collections.ConfigDic
     return new
 
 
-def _stage_record(record: dict, corpus: input_pipeline.Corpus, model: str) -> dict:
+def _stage_record(record: dict, corpus: Corpus, model: str) -> dict:
     """A stage's FoldRunner record, less the fold's speakers (in the fold record)."""
     skip = {"fold", "test_speakers", "val_speakers", "train_speakers"}
     return {
@@ -130,11 +140,11 @@ def _stage_record(record: dict, corpus: input_pipeline.Corpus, model: str) -> di
 
 def run_fold(
     config: ml_collections.ConfigDict,
-    corpus: input_pipeline.Corpus,
+    corpus: Corpus,
     fold: protocols.Fold,
     fold_dir: Path,
     devices: list,
-    progress: train.Progress,
+    progress: Progress,
 ) -> dict:
     """Trains (or resumes) the fold's first-stage and binary models; scores the
     two-step decision on its validation and test utterances."""
@@ -165,7 +175,7 @@ def run_fold(
             stage_config.model.name,
             stage_corpus.class_names,
         )
-        runner = train.FoldRunner(
+        runner = FoldRunner(
             stage_config, stage_corpus, fold, stage_dir, devices, progress
         )
         stage_records[name] = _stage_record(
@@ -179,7 +189,7 @@ def run_fold(
                 columns = [names.index(other), names.index(neutral)]
                 binary[split][corpus.class_names.index(other)] = probs[:, columns]
 
-    k, neutral_id = len(corpus.class_names), corpus.class_names.index(neutral)
+    neutral_id = corpus.class_names.index(neutral)
     record = {
         "fold": fold.index,
         **fold.to_dict(),
@@ -188,10 +198,11 @@ def run_fold(
     }
     for split, idx in splits.items():
         decision = combine(posteriors[f"{split}_{FIRST}"], binary[split], neutral_id)
-        cm = metrics.confusion_matrix(corpus.labels[idx], decision.predictions, k)
-        result = metrics.metrics_from_confusion(cm, corpus.class_names)
-        result["confusion_matrix"] = cm.tolist()
-        record[split] = {"utterance": result}
+        record[split] = {
+            "utterance": metrics.level_metrics(
+                corpus.labels[idx], decision.predictions, corpus.class_names
+            )
+        }
         record["second_step"][split] = {
             "utterances": int(decision.second_step.sum()),
             "left_neutral": int(
@@ -199,7 +210,7 @@ def run_fold(
             ),
         }
         if split == "test":
-            reporting.write_predictions(
+            results.write_predictions(
                 fold_dir / "test_predictions.csv",
                 corpus,
                 idx,
@@ -212,14 +223,14 @@ def run_fold(
     return record
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
     """Runs the configured protocol with the two-step predictor; writes results.json."""
-    exp = experiment.start(config, workdir, train.RESUMABLE_FIELDS)
+    exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
     stages = [FIRST] + [
         name
         for name, _, _ in binary_stages(exp.corpus.class_names, config.two_step.neutral)
     ]
-    devices = train.local_devices(config.num_devices)
+    devices = local_devices(config.num_devices)
     logging.info(
         "%s, two-step with %d models per fold (%s), %d device(s)",
         exp.describe(),
@@ -227,7 +238,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         ", ".join(stages),
         len(devices),
     )
-    progress = train.Progress(
+    progress = Progress(
         len(exp.folds),
         config.num_epochs,
         len(exp.pending) * len(stages) * config.num_epochs,
@@ -244,3 +255,53 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict:
         stages=stages,
         devices=[d.device_kind for d in devices],
     )
+
+
+def describe(run_results: dict) -> str:
+    """Both stages' models and the input, as a report's "model / method" cell."""
+    config = run_results.get("config", {})
+    first = config.get("model", {}).get("name", "?")
+    binary = config.get("two_step", {}).get("binary_model", {}).get("name", "?")
+    return (
+        f"two-step: {first}, then neutral-vs-each {binary} on {describe_input(config)}"
+    )
+
+
+class TwoStepScorer:
+    """Each stage's models (posteriors averaged over folds per stage), combined
+    by the two-step rule: `posteriors` returns `combine`'s scores, whose top
+    class is the two-step decision."""
+
+    def __init__(
+        self,
+        config: ml_collections.ConfigDict,
+        class_names: Sequence[str],
+        fold_dirs: Sequence[Path],
+        frontend: FrontendLike,
+    ):
+        class_names = list(class_names)
+        neutral = config.two_step.neutral
+        self.neutral = class_names.index(neutral)
+        self.first = TrainedModels(
+            config, frontend, len(class_names), [d / FIRST for d in fold_dirs]
+        )
+        stage_config = binary_config(config)
+        self.binary = []  # (class id, its and neutral's columns, models)
+        for name, other, names in binary_stages(class_names, neutral):
+            self.binary.append(
+                (
+                    class_names.index(other),
+                    [names.index(other), names.index(neutral)],
+                    TrainedModels(
+                        stage_config, frontend, 2, [d / name for d in fold_dirs]
+                    ),
+                )
+            )
+
+    def posteriors(self, segments: Segments) -> np.ndarray:
+        probs = self.first.posteriors(segments)
+        binary = {
+            j: models.posteriors(segments)[None, columns]
+            for j, columns, models in self.binary
+        }
+        return combine(probs[None], binary, self.neutral).scores[0]

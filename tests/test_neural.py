@@ -5,14 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from ser_jax import train
+from ser_jax.methods import neural, progress, trainer
 
 
 def test_one_and_two_devices_give_the_same_training(data_dir, tiny_config, tmp_path):
-    one = train.train_and_evaluate(
+    one = neural.train_and_evaluate(
         tiny_config(data_dir, num_devices=1), tmp_path / "one"
     )
-    two = train.train_and_evaluate(
+    two = neural.train_and_evaluate(
         tiny_config(data_dir, num_devices=2), tmp_path / "two"
     )
     assert len(one["devices"]) == 1 and len(two["devices"]) == 2
@@ -29,28 +29,28 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
     data_dir, tiny_config, tmp_path, monkeypatch
 ):
     config = tiny_config(data_dir, num_epochs=3)
-    full = train.train_and_evaluate(config, tmp_path / "full")
+    full = neural.train_and_evaluate(config, tmp_path / "full")
 
-    real_epoch_done = train.Progress.epoch_done
+    real_epoch_done = progress.Progress.epoch_done
 
     def killed_after_epoch_2(self, fold, epoch, *args):
         real_epoch_done(self, fold, epoch, *args)
         if epoch == 2:
             raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(train.Progress, "epoch_done", killed_after_epoch_2)
+    monkeypatch.setattr(progress.Progress, "epoch_done", killed_after_epoch_2)
     with pytest.raises(KeyboardInterrupt):
-        train.train_and_evaluate(config, tmp_path / "killed")
+        neural.train_and_evaluate(config, tmp_path / "killed")
     assert not (tmp_path / "killed" / "fold_00" / "fold_result.json").exists()
-    monkeypatch.setattr(train.Progress, "epoch_done", real_epoch_done)
+    monkeypatch.setattr(progress.Progress, "epoch_done", real_epoch_done)
 
     epochs_run = []
     monkeypatch.setattr(
-        train.Progress,
+        progress.Progress,
         "epoch_done",
         lambda self, fold, epoch, *a: epochs_run.append(epoch),
     )
-    resumed = train.train_and_evaluate(config, tmp_path / "killed")
+    resumed = neural.train_and_evaluate(config, tmp_path / "killed")
     assert epochs_run == [3]  # only the epoch the kill lost
     history = lambda r: [h["train_loss"] for h in r["folds"][0]["history"]]  # noqa: E731
     np.testing.assert_allclose(history(resumed), history(full), rtol=1e-5)
@@ -58,16 +58,16 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
 
     # A finished fold is not trained again.
     monkeypatch.setattr(
-        train.FoldRunner, "run", lambda self: pytest.fail("fold redone")
+        trainer.FoldRunner, "run", lambda self: pytest.fail("fold redone")
     )
-    again = train.train_and_evaluate(config, tmp_path / "killed")
+    again = neural.train_and_evaluate(config, tmp_path / "killed")
     assert again["folds"] == resumed["folds"]
 
 
 def test_results_json_records_protocol_speakers_and_metrics(
     data_dir, tiny_config, tmp_path
 ):
-    results = train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
+    results = neural.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
     on_disk = json.loads((tmp_path / "results.json").read_text())
     assert (
         on_disk["protocol"]["name"] == "losgo" and on_disk["protocol"]["num_folds"] == 4
@@ -102,8 +102,8 @@ def test_results_json_records_protocol_speakers_and_metrics(
 
 
 def test_resuming_with_another_config_is_an_error(data_dir, tiny_config, tmp_path):
-    train.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
+    neural.train_and_evaluate(tiny_config(data_dir, num_epochs=1), tmp_path)
     with pytest.raises(ValueError, match=r"another config \(differs in \['model'\]\)"):
-        train.train_and_evaluate(
+        neural.train_and_evaluate(
             tiny_config(data_dir, num_epochs=1, model=dict(lstm_units=16)), tmp_path
         )

@@ -4,7 +4,7 @@ The papers enlarge the training set with transformed copies of each file:
 Sundharam & Johari add two copies with white Gaussian noise at an SNR drawn
 from 15-30 dB; Anand & Verma's R7 trains on 9x data made by pitch shifts and
 time scaling. Here an epoch visits every training segment `1 + copies` times
-(`input_pipeline.batches(..., copies=...)`); copy 0 is the original, the
+(`ser_jax.data.batches.batches(..., copies=...)`); copy 0 is the original, the
 others are transformed on the device with fresh random draws each epoch
 (where the papers made their copies once).
 
@@ -30,10 +30,13 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
-from ser_jax import frontends
+from ser_jax.frontends.anand import AnandSpectrogram
+from ser_jax.frontends.framing import mask_audio, mask_frames
+from ser_jax.frontends.raw import RawWaveform
+from ser_jax.frontends.satt import SattSpectrogram
 
 # Front-ends whose second axis is linear in frequency (pitch shifts scale it).
-LINEAR_FREQUENCY = (frontends.SattSpectrogram, frontends.AnandSpectrogram)
+LINEAR_FREQUENCY = (SattSpectrogram, AnandSpectrogram)
 RANGES = ("white_noise_snr_db", "pitch_semitones", "time_scale")  # (low, high) each
 
 
@@ -80,7 +83,7 @@ def create(config: ml_collections.ConfigDict | None, frontend) -> Augmentation:
             f"with {[c.__name__ for c in LINEAR_FREQUENCY]}, not "
             f"{type(frontend).__name__}"
         )
-    if aug.time_scale and isinstance(frontend, frontends.RawWaveform):
+    if aug.time_scale and isinstance(frontend, RawWaveform):
         raise ValueError(
             "augmentation.time_scale resamples spectral frames [T, F, ...], not "
             "raw audio samples (RawWaveform)"
@@ -111,13 +114,13 @@ def add_white_noise(
     snr_db: tuple[float, float],
 ) -> jax.Array:
     """`audio` `[B, N]` plus Gaussian noise at a random SNR; padding stays zero."""
-    power = (frontends.mask_audio(audio, lengths) ** 2).sum(1) / jnp.maximum(lengths, 1)
+    power = (mask_audio(audio, lengths) ** 2).sum(1) / jnp.maximum(lengths, 1)
     snr = _draw(keys, 1, snr_db)
     scale = jnp.sqrt(power / 10.0 ** (snr / 10.0))
     noise = jax.vmap(
         lambda k: jax.random.normal(jax.random.fold_in(k, 2), audio.shape[1:])
     )(keys)
-    return frontends.mask_audio(audio + scale[:, None] * noise, lengths)
+    return mask_audio(audio + scale[:, None] * noise, lengths)
 
 
 def resample_axis(
@@ -164,7 +167,7 @@ def warp_features(
         return x, length
 
     warped, new_lengths = jax.vmap(one)(features, lengths, pitch, scale)
-    return frontends.mask_frames(warped, new_lengths), new_lengths
+    return mask_frames(warped, new_lengths), new_lengths
 
 
 def apply(

@@ -1,5 +1,6 @@
-"""Several corpora as one (`dataset.corpus="a+b"`): shared label maps, merging,
-loading, and the corpus protocols run end to end (neural and feature baseline).
+"""`Corpus` (`ser_jax.data.corpus`): filtering and relabelling one corpus; several
+corpora as one (`dataset.corpus="a+b"`): shared label maps, merging, loading,
+and the corpus protocols run end to end (neural and feature baseline).
 
 The end-to-end runs use two corpora carved out of synthetic/tiny: speakers 00-05
 as "alpha" (EMO-DB's emotion names) and 06-07 as "beta" (RAVDESS-style names and
@@ -17,8 +18,11 @@ import numpy as np
 import pytest
 
 from configs import cnn_lstm, svm_handbuilt
-from ser_jax import corpora, input_pipeline, report, studies, train
-from ser_jax.baselines import run as baselines
+from ser_jax import report, studies
+from ser_jax.data import emotions
+from ser_jax.data import load as data_load
+from ser_jax.data.corpus import Corpus, combine, corpus_names, corpus_of, merge_corpora
+from ser_jax.methods import baseline, neural
 
 RAVDESS = [
     "neutral",
@@ -35,7 +39,7 @@ SYNTHETIC = ["anger", "boredom", "disgust", "fear", "happiness", "sadness", "neu
 
 
 def _corpus(name, class_names, labels, speakers, genders):
-    return input_pipeline.Corpus(
+    return Corpus(
         name=name,
         audio=[np.full(1600, i, np.int16) for i in range(len(labels))],
         labels=np.asarray(labels, np.int32),
@@ -71,8 +75,35 @@ def toy_b():
 # Label maps and merging.
 
 
+def _two_speakers():
+    return Corpus(
+        name="toy",
+        audio=[np.full(4, i, np.int16) for i in range(6)],
+        labels=np.array([0, 1, 2, 0, 1, 2], np.int32),
+        speakers=np.array(["a", "a", "a", "b", "b", "b"]),
+        genders=np.array(["female"] * 3 + ["male"] * 3),
+        file_names=np.array([f"f{i}" for i in range(6)]),
+        class_names=["angry", "happy", "calm"],
+        sample_rate=16000,
+    )
+
+
+def test_corpus_gender_filter_and_shared_label_map():
+    male = _two_speakers().subset(_two_speakers().genders == "male")
+    assert male.speaker_ids == ["b"] and [int(a[0]) for a in male.audio] == [3, 4, 5]
+    mapped = _two_speakers().relabel({"happy": "happiness", "angry": "anger"})
+    assert mapped.class_names == ["anger", "happiness"]  # sorted: key order is lost
+    assert mapped.relabel(
+        {"happiness": "happiness", "anger": "anger"}
+    ).labels.tolist() == (mapped.labels.tolist())
+    assert mapped.labels.tolist() == [0, 1, 0, 1]  # calm dropped
+    assert mapped.file_names.tolist() == ["f0", "f1", "f3", "f4"]
+    with pytest.raises(ValueError, match="not emotions"):
+        _two_speakers().relabel({"sad": "sadness"})
+
+
 def test_shared_label_map_ravdess_emodb():
-    ravdess, emodb = corpora.shared_label_map(RAVDESS, EMODB)
+    ravdess, emodb = emotions.shared_label_map(RAVDESS, EMODB)
     shared = ["neutral", "happiness", "sadness", "anger", "fear", "disgust"]
     assert ravdess == {
         "neutral": "neutral",
@@ -85,43 +116,43 @@ def test_shared_label_map_ravdess_emodb():
     assert list(ravdess.values()) == shared and list(emodb.values()) == shared
     assert emodb == {name: name for name in shared}
     # Three corpora: what all of them share.
-    maps = corpora.shared_label_map(RAVDESS, EMODB, ["Happy", "Angry", "Other"])
+    maps = emotions.shared_label_map(RAVDESS, EMODB, ["Happy", "Angry", "Other"])
     assert [list(m.values()) for m in maps] == [["happiness", "anger"]] * 3
     assert maps[2] == {"Happy": "happiness", "Angry": "anger"}
-    assert corpora.canonical_emotion(" Fearful") == "fear"
-    assert corpora.canonical_emotion("contempt") == "contempt"
+    assert emotions.canonical_emotion(" Fearful") == "fear"
+    assert emotions.canonical_emotion("contempt") == "contempt"
 
 
 def test_shared_label_map_errors():
     with pytest.raises(ValueError, match="fewer than 2"):
-        corpora.shared_label_map(["calm", "neutral"], ["boredom", "neutral"])
+        emotions.shared_label_map(["calm", "neutral"], ["boredom", "neutral"])
     with pytest.raises(ValueError, match="'happy' and 'joy'"):
-        corpora.shared_label_map(["happy", "joy", "sad"], EMODB)
+        emotions.shared_label_map(["happy", "joy", "sad"], EMODB)
     with pytest.raises(ValueError, match="2\\+ corpora"):
-        corpora.shared_label_map(EMODB)
+        emotions.shared_label_map(EMODB)
 
 
 def test_corpus_names():
-    assert corpora.corpus_names("ravdess") == ["ravdess"]
-    assert corpora.corpus_names("ravdess + emodb+synthetic/tiny") == [
+    assert corpus_names("ravdess") == ["ravdess"]
+    assert corpus_names("ravdess + emodb+synthetic/tiny") == [
         "ravdess",
         "emodb",
         "synthetic/tiny",
     ]
-    assert corpora.corpus_names("ravdess:1.0.0") == ["ravdess:1.0.0"]  # one: as ever
+    assert corpus_names("ravdess:1.0.0") == ["ravdess:1.0.0"]  # one: as ever
     with pytest.raises(ValueError, match="empty corpus name"):
-        corpora.corpus_names("ravdess+")
+        corpus_names("ravdess+")
     with pytest.raises(ValueError, match="twice"):
-        corpora.corpus_names("emodb+emodb")
+        corpus_names("emodb+emodb")
     with pytest.raises(ValueError, match="may not hold ':'"):
-        corpora.corpus_names("ravdess:1.0.0+emodb")
-    assert corpora.corpus_of("emodb:03") == "emodb"
+        corpus_names("ravdess:1.0.0+emodb")
+    assert corpus_of("emodb:03") == "emodb"
     with pytest.raises(ValueError, match="prefix"):
-        corpora.corpus_of("03")
+        corpus_of("03")
 
 
 def test_combine_drops_unshared_classes_and_aligns_labels_by_name():
-    merged = corpora.combine([toy_a(), toy_b()])
+    merged = combine([toy_a(), toy_b()])
     names = merged.class_names
     assert names == ["neutral", "happiness", "sadness"]  # a's order
     assert merged.name == "a+b"
@@ -145,7 +176,7 @@ def test_combine_drops_unshared_classes_and_aligns_labels_by_name():
     assert merged.speaker_ids == ["a:1", "a:2", "a:3", "a:4", "b:1", "b:2"]
     assert merged.speaker_genders()["b:1"] == "female"
     # Corpora in the order given (fold order of leave_one_corpus_out).
-    assert list(corpora.combine([toy_b(), toy_a()]).speaker_corpora().items()) == [
+    assert list(combine([toy_b(), toy_a()]).speaker_corpora().items()) == [
         ("b:1", "b"),
         ("b:2", "b"),
         ("a:1", "a"),
@@ -159,16 +190,14 @@ def test_combine_drops_unshared_classes_and_aligns_labels_by_name():
 def test_merge_corpora_errors():
     a, b = toy_a(), toy_b()
     with pytest.raises(ValueError, match="not \\['neutral'"):
-        corpora.merge_corpora([a, b], ["neutral", "happiness"])
+        merge_corpora([a, b], ["neutral", "happiness"])
     with pytest.raises(ValueError, match="share a name"):
-        corpora.merge_corpora([a, a], a.class_names)
+        merge_corpora([a, a], a.class_names)
     other_rate = dataclasses.replace(
         b.relabel({"neutral": "neutral"}), sample_rate=8000
     )
     with pytest.raises(ValueError, match="sample rate"):
-        corpora.merge_corpora(
-            [a.relabel({"neutral": "neutral"}), other_rate], ["neutral"]
-        )
+        merge_corpora([a.relabel({"neutral": "neutral"}), other_rate], ["neutral"])
 
 
 # ----------------------------------------------------------------------------
@@ -183,19 +212,19 @@ def dataset_config(corpus: str, **fields) -> ml_collections.ConfigDict:
 
 @pytest.fixture
 def toy_corpora(monkeypatch):
-    """`input_pipeline.read_corpus` returns the toy corpora a and b by name."""
+    """`data_load.read_corpus` returns the toy corpora a and b by name."""
     read = []
 
     def read_corpus(config):
         read.append(config.to_dict())
         return {"a": toy_a, "b": toy_b}[config.corpus]()
 
-    monkeypatch.setattr(input_pipeline, "read_corpus", read_corpus)
+    monkeypatch.setattr(data_load, "read_corpus", read_corpus)
     return read
 
 
 def test_load_corpus_merges_several_then_filters_and_maps(toy_corpora):
-    merged = input_pipeline.load_corpus(dataset_config("a+b", data_dir="/x"))
+    merged = data_load.load_corpus(dataset_config("a+b", data_dir="/x"))
     assert toy_corpora == [
         {"corpus": "a", "data_dir": "/x"},
         {"corpus": "b", "data_dir": "/x"},
@@ -208,7 +237,7 @@ def test_load_corpus_merges_several_then_filters_and_maps(toy_corpora):
     assert set(merged.label_maps) == {"a", "b"} and len(merged.labels) == 7
 
     # genders and label_map apply to the merged corpus (label_map: shared names).
-    female = input_pipeline.load_corpus(
+    female = data_load.load_corpus(
         dataset_config(
             "a+b",
             genders=("female",),
@@ -221,14 +250,14 @@ def test_load_corpus_merges_several_then_filters_and_maps(toy_corpora):
     assert female.label_maps == merged.label_maps  # recorded for results.json
 
     # One corpus: exactly as before (no prefix, no label maps).
-    single = input_pipeline.load_corpus(dataset_config("a"))
+    single = data_load.load_corpus(dataset_config("a"))
     assert single.speaker_ids == ["1", "2", "3", "4"] and single.label_maps == {}
     assert single.class_names == ["neutral", "calm", "happy", "sad"]
 
 
 def test_load_corpus_refuses_manual_dir_with_several_corpora(toy_corpora):
     with pytest.raises(ValueError, match="manual_dir builds one corpus"):
-        input_pipeline.load_corpus(dataset_config("a+b", manual_dir="/corpora/a"))
+        data_load.load_corpus(dataset_config("a+b", manual_dir="/corpora/a"))
     assert toy_corpora == []  # refused before reading anything
 
 
@@ -261,7 +290,7 @@ def alpha_beta(data_dir, monkeypatch):
         config = ml_collections.ConfigDict(
             {"corpus": "synthetic/tiny", "data_dir": data_dir}
         )
-        _TINY["corpus"] = input_pipeline.read_corpus(config)
+        _TINY["corpus"] = data_load.read_corpus(config)
     tiny = _TINY["corpus"]
     beta_rows = np.isin(tiny.speakers, ["06", "07"])
     alpha = dataclasses.replace(tiny.subset(~beta_rows), name="alpha")
@@ -271,9 +300,7 @@ def alpha_beta(data_dir, monkeypatch):
         class_names=[BETA_NAMES.get(c, c) for c in tiny.class_names],
     )
     by_name = {"alpha": alpha, "beta": beta}
-    monkeypatch.setattr(
-        input_pipeline, "read_corpus", lambda config: by_name[config.corpus]
-    )
+    monkeypatch.setattr(data_load, "read_corpus", lambda config: by_name[config.corpus])
     return by_name
 
 
@@ -287,7 +314,7 @@ def test_leave_one_corpus_out_trains_a_fold_per_corpus(
     config = tiny_config(data_dir, num_epochs=1, fold=-1)
     config.dataset.corpus = "alpha+beta"
     config.protocol.name = "leave_one_corpus_out"
-    results = train.train_and_evaluate(config, tmp_path)
+    results = neural.train_and_evaluate(config, tmp_path)
 
     on_disk = load(tmp_path / "results.json")
     assert on_disk["summary"] == results["summary"]
@@ -320,7 +347,7 @@ def test_leave_one_corpus_out_trains_a_fold_per_corpus(
     assert len(rows) == 1 + 28
     for line in rows[1:]:
         file_name, _, label, *_ = line.split(",")
-        assert corpora.canonical_emotion(beta_label[file_name]) == label
+        assert emotions.canonical_emotion(beta_label[file_name]) == label
 
     # The report names the corpora, shared classes and test corpus per fold.
     text = report.write_report([tmp_path], tmp_path / "report")
@@ -354,11 +381,11 @@ def test_feature_baseline_cross_corpus(alpha_beta, data_dir, tmp_path):
     config.grid.C = (1.0, 10.0)
     config.grid.gamma_scale = (1.0,)
     config.inner_cv_folds = 3
-    results = baselines.train_and_evaluate(config, tmp_path)
+    results = baseline.train_and_evaluate(config, tmp_path)
 
     on_disk = load(tmp_path / "results.json")
     assert on_disk["summary"] == results["summary"]
-    assert on_disk["method"] == "sklearn"
+    assert on_disk["method"] == "baseline"
     assert on_disk["protocol"]["name"] == "cross_corpus"
     assert on_disk["protocol"]["num_folds"] == 1
     assert on_disk["corpora"]["label_maps"]["beta"]["bored"] == "boredom"
@@ -375,4 +402,4 @@ def test_feature_baseline_cross_corpus(alpha_beta, data_dir, tmp_path):
 
     config.protocol.test_corpus = "gamma"
     with pytest.raises(ValueError, match="test_corpus, one of \\['alpha', 'beta'\\]"):
-        baselines.train_and_evaluate(config, tmp_path / "unknown")
+        baseline.train_and_evaluate(config, tmp_path / "unknown")

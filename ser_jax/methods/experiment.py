@@ -1,9 +1,10 @@
 """What every method shares: a corpus and its folds, one experiment per workdir,
 finished folds skipped on resume, and one results.json schema.
 
-Neural training (`ser_jax.train`), the feature baselines
-(`ser_jax.baselines.run`) and Satt's two-step predictor (`ser_jax.two_step`)
-differ only in how they run one fold; `run_method` picks one by `config.method`.
+The methods (`ser_jax.methods`: neural, two_step, baseline) differ only in how
+they run one fold. Each calls `start` to claim its workdir and get an
+`Experiment`, runs the folds through `Experiment.run` and writes results.json
+with `Experiment.write_results`. This module imports no method.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from pathlib import Path
 import ml_collections
 from absl import logging
 
-from ser_jax import input_pipeline, protocols, reporting
+from ser_jax import plots, results
+from ser_jax.data import protocols
+from ser_jax.data.corpus import Corpus
+from ser_jax.data.load import load_corpus
 
 
 @dataclasses.dataclass
@@ -25,7 +29,7 @@ class Experiment:
 
     config: ml_collections.ConfigDict
     workdir: Path
-    corpus: input_pipeline.Corpus
+    corpus: Corpus
     protocol: str
     folds: list[protocols.Fold]
 
@@ -65,7 +69,7 @@ class Experiment:
                 continue
             self.fold_dir(k).mkdir(exist_ok=True)
             record = run_fold(self.folds[k], self.fold_dir(k))
-            reporting.write_json(self.fold_dir(k) / "fold_result.json", record)
+            results.write_json(self.fold_dir(k) / "fold_result.json", record)
             logging.info(
                 "Fold %d/%d test (speakers %s): utterance UAR %.1f%%, WA %.1f%%",
                 k + 1,
@@ -94,7 +98,7 @@ class Experiment:
                 "shared_classes": list(next(iter(maps.values())).values()),
                 "label_maps": maps,
             }
-        results = {
+        out = {
             "corpus": self.corpus.name,
             "class_names": self.corpus.class_names,
             **corpora,
@@ -107,16 +111,21 @@ class Experiment:
             },
             **extra,
             "folds": list(records),
-            "summary": reporting.summarize(records, self.corpus.class_names),
+            "summary": results.summarize(records, self.corpus.class_names),
         }
-        reporting.write_json(self.workdir / "results.json", results)
-        reporting.save_confusion_png(
-            results["summary"]["utterance"]["pooled"]["confusion_matrix"],
+        results.write_json(self.workdir / "results.json", out)
+        plots.save_confusion_png(
+            out["summary"]["utterance"]["pooled"]["confusion_matrix"],
             self.corpus.class_names,
             self.workdir / "confusion_matrix.png",
             title=f"{title}, pooled over {len(records)} folds (utterances)",
         )
-        return results
+        return out
+
+
+# Methods renamed since runs were made (old name -> name): their workdirs
+# resume and their results.json files report under the new name.
+RENAMED_METHODS = {"sklearn": "baseline"}
 
 
 def check_same_experiment(
@@ -134,6 +143,8 @@ def check_same_experiment(
 
     def comparable(d: dict) -> dict:
         d = {k: v for k, v in d.items() if k not in resumable_fields}
+        if "method" in d:
+            d["method"] = RENAMED_METHODS.get(d["method"], d["method"])
         d["dataset"] = {
             k: v for k, v in d["dataset"].items() if k not in ("data_dir", "manual_dir")
         }
@@ -176,7 +187,7 @@ def start(
     """Loads the corpus, makes the folds, and claims the workdir for this config."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    corpus = input_pipeline.load_corpus(config.dataset)
+    corpus = load_corpus(config.dataset)
     corpus_of = corpus.speaker_corpora()
     protocol = protocols.resolve_protocol(
         config.protocol.name, len(corpus.speaker_ids), len(set(corpus_of.values()))
@@ -194,31 +205,5 @@ def start(
     if config.fold >= len(folds):
         raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")
     check_same_experiment(workdir / "config.json", config, resumable_fields)
-    reporting.write_json(workdir / "config.json", config.to_dict())
+    results.write_json(workdir / "config.json", config.to_dict())
     return Experiment(config, workdir, corpus, protocol, folds)
-
-
-METHODS = ("neural", "sklearn", "two_step")
-
-
-def run_method(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
-    """Runs `config.method` ("neural" when absent) on `workdir`; returns results.json.
-
-    The one dispatcher: `ser_jax.main` and every study run experiments through it.
-    """
-    method = config.get("method", "neural")
-    # Imported here: each method's module imports this one.
-    if method == "neural":
-        from ser_jax import train
-
-        return train.train_and_evaluate(config, str(workdir))
-    if method == "sklearn":
-        # Feature baselines (openSMILE, hand-built) + scikit-learn.
-        from ser_jax.baselines import run as baselines
-
-        return baselines.train_and_evaluate(config, str(workdir))
-    if method == "two_step":
-        from ser_jax import two_step
-
-        return two_step.train_and_evaluate(config, str(workdir))
-    raise ValueError(f"config.method must be one of {METHODS}, got {method!r}")

@@ -1,0 +1,125 @@
+"""Emotion names across corpora, and the activation / valence they imply.
+
+Corpora name the same emotion differently (RAVDESS `happy`, EMO-DB
+`happiness`, IEMOCAP `hap`): `canonical_emotion` gives the shared name and
+`shared_label_map` maps several corpora onto the emotions all of them share
+(`ser_jax.data.corpus.combine`).
+
+Neumann's multi-task CNN learns activation and valence as auxiliary tasks
+(`config.tasks`) beside the emotion. IEMOCAP has dimensional ratings; RAVDESS,
+EMO-DB and the synthetic corpus have categories only, so each category gets
+the region of Russell's circumplex (1980) where it lies, as three classes per
+dimension: activation low / medium / high and valence negative / neutral /
+positive.
+
+| emotion   | activation | valence  |
+|-----------|------------|----------|
+| neutral   | medium     | neutral  |
+| calm      | low        | positive |
+| happiness | high       | positive |
+| surprise  | high       | positive |
+| anger     | high       | negative |
+| fear      | high       | negative |
+| disgust   | medium     | negative |
+| sadness   | low        | negative |
+| boredom   | low        | negative |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+# Shared emotion name: the names corpora use for it (RAVDESS, EMO-DB, IEMOCAP, ...).
+EMOTION_SYNONYMS = {
+    "neutral": ("neutral", "neu"),
+    "calm": ("calm",),
+    "happiness": ("happiness", "happy", "joy", "hap"),
+    "sadness": ("sadness", "sad"),
+    "anger": ("anger", "angry", "ang"),
+    "fear": ("fear", "fearful", "fea"),
+    "disgust": ("disgust", "disgusted", "dis"),
+    "surprise": ("surprise", "surprised", "sur"),
+    "boredom": ("boredom", "bored"),
+}
+_CANONICAL = {
+    synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
+}
+
+# Auxiliary tasks (`config.tasks`) and their classes.
+TASK_CLASSES = {
+    "activation": ("low", "medium", "high"),
+    "valence": ("negative", "neutral", "positive"),
+}
+TASKS = tuple(TASK_CLASSES)
+
+EMOTION_DIMENSIONS = {
+    "neutral": ("medium", "neutral"),
+    "calm": ("low", "positive"),
+    "happiness": ("high", "positive"),
+    "surprise": ("high", "positive"),
+    "anger": ("high", "negative"),
+    "fear": ("high", "negative"),
+    "disgust": ("medium", "negative"),
+    "sadness": ("low", "negative"),
+    "boredom": ("low", "negative"),
+}
+
+
+def canonical_emotion(name: str) -> str:
+    """The shared name of an emotion label (`happy` -> `happiness`); unknown: itself."""
+    key = name.strip().lower()
+    return _CANONICAL.get(key, key)
+
+
+def shared_label_map(*class_names: Sequence[str]) -> list[dict[str, str]]:
+    """Per corpus, a label map onto the emotions all corpora share (synonyms merged).
+
+    `shared_label_map(ravdess_names, emodb_names)` maps RAVDESS `happy` and EMO-DB
+    `happiness` both to `happiness`; emotions not in every corpus (RAVDESS calm,
+    surprised; EMO-DB boredom) are left out, so `Corpus.relabel` drops them. Each
+    map lists the shared emotions in the first corpus's order.
+    """
+    if len(class_names) < 2:
+        raise ValueError("shared_label_map needs the class names of 2+ corpora")
+    canonical = []
+    for names in class_names:
+        mapping = {}
+        for name in names:
+            shared = canonical_emotion(name)
+            if shared in mapping.values():
+                other = next(k for k, v in mapping.items() if v == shared)
+                raise ValueError(
+                    f"{other!r} and {name!r} of {list(names)} are both {shared!r}"
+                )
+            mapping[name] = shared
+        canonical.append(mapping)
+    common = set.intersection(*(set(m.values()) for m in canonical))
+    order = [c for c in canonical[0].values() if c in common]
+    if len(order) < 2:
+        raise ValueError(
+            f"The corpora share {sorted(common)}: fewer than 2 emotions "
+            f"({[list(n) for n in class_names]})"
+        )
+    return [
+        {name: shared for shared in order for name, c in mapping.items() if c == shared}
+        for mapping in canonical
+    ]
+
+
+def task_labels(task: str, class_names: Sequence[str]) -> np.ndarray:
+    """`[num_emotions]` int32: the `task` class of each emotion of a corpus."""
+    if task not in TASK_CLASSES:
+        raise ValueError(f"Unknown task {task!r}; known: {TASKS}")
+    column = TASKS.index(task)
+    out = []
+    for name in class_names:
+        dims = EMOTION_DIMENSIONS.get(canonical_emotion(name))
+        if dims is None:
+            raise ValueError(
+                f"Emotion {name!r} has no {task} class; known emotions: "
+                f"{sorted(EMOTION_DIMENSIONS)} (see ser_jax/data/emotions.py)"
+            )
+        out.append(TASK_CLASSES[task].index(dims[column]))
+    return np.asarray(out, np.int32)

@@ -1,0 +1,130 @@
+"""TFDS corpus -> `Corpus` in memory, building the corpus first when it can.
+
+`dataset.corpus` names a TFDS builder of `data_builders` (`ravdess`, `emodb`,
+`synthetic/tiny`, ...) or several joined by `+`. The synthetic corpora build
+themselves; real ones build from `dataset.manual_dir` or must be built first
+(`tfds build data_builders/NAME --manual_dir=PATH`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ml_collections
+import numpy as np
+import tensorflow_datasets as tfds
+
+import data_builders  # noqa: F401  (registers ravdess, emodb, synthetic)
+from ser_jax.data.corpus import Corpus, combine, corpus_names
+
+SPLIT_PREFIX = "speaker_"
+
+
+def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuilder:
+    """Returns the corpus builder, building it first when possible.
+
+    `synthetic` builds from nothing; real corpora build from `manual_dir`. A
+    real corpus that is neither built nor given a manual_dir is an error that
+    says what to run.
+    """
+    builder = tfds.builder(config.corpus, data_dir=config.data_dir or None)
+    if builder.is_prepared():
+        return builder
+    manual_dir = config.get("manual_dir") or None
+    if manual_dir is None and not config.corpus.startswith("synthetic"):
+        raise FileNotFoundError(
+            f"Corpus {config.corpus!r} is not built in {builder.data_dir_root}. Build it "
+            f"with `tfds build data_builders/{config.corpus.split('/')[0]} "
+            "--manual_dir=PATH` or pass --config.dataset.manual_dir=PATH."
+        )
+    if manual_dir is not None and not Path(manual_dir).expanduser().is_dir():
+        raise FileNotFoundError(
+            f"dataset.manual_dir {manual_dir!r} is not a directory."
+        )
+    download_config = tfds.download.DownloadConfig(
+        manual_dir=str(Path(manual_dir).expanduser()) if manual_dir else None
+    )
+    builder.download_and_prepare(download_config=download_config)
+    return builder
+
+
+def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
+    """Every speaker split of the one corpus `config.corpus`, as built (no filter)."""
+    builder = prepare_builder(config)
+    info = builder.info
+    emotion = info.features["emotion"]
+    gender = info.features["gender"]
+    audio, labels, speakers, genders, names = [], [], [], [], []
+    for split in sorted(info.splits):
+        if not split.startswith(SPLIT_PREFIX):
+            continue
+        for ex in tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)):
+            audio.append(ex["audio"].astype(np.int16))
+            labels.append(int(ex["emotion"]))
+            speakers.append(ex["speaker"].decode())
+            genders.append(gender.int2str(int(ex["gender"])))
+            names.append(ex["file_name"].decode())
+    if not audio:
+        raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
+    return Corpus(
+        name=config.corpus,
+        audio=audio,
+        labels=np.asarray(labels, np.int32),
+        speakers=np.asarray(speakers),
+        genders=np.asarray(genders),
+        file_names=np.asarray(names),
+        class_names=list(emotion.names),
+        sample_rate=info.features["audio"].sample_rate,
+    )
+
+
+def corpus_configs(
+    config: ml_collections.ConfigDict,
+) -> list[ml_collections.ConfigDict]:
+    """The dataset config of each corpus `config.corpus` names: itself for one
+    corpus; for `a+b`, each name with the shared data_dir."""
+    names = corpus_names(config.corpus)
+    if len(names) == 1:
+        return [config]
+    return [
+        ml_collections.ConfigDict({"corpus": name, "data_dir": config.data_dir})
+        for name in names
+    ]
+
+
+def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
+    """Reads `config.corpus` into memory, then keeps `config.genders` (all if
+    empty) and maps emotions through `config.label_map` (if any).
+
+    Several corpora, `"ravdess+emodb[+...]"`, are read one by one (each must be
+    built; synthetic ones build themselves), mapped onto the emotions all of
+    them share and merged (`corpus.combine`): speakers and file names become
+    `corpus:speaker`, `corpus:file`, and `label_map` names shared emotions.
+    """
+    singles = corpus_configs(config)
+    if len(singles) == 1:
+        corpus = read_corpus(config)
+    else:
+        if config.get("manual_dir"):
+            raise ValueError(
+                f"dataset.manual_dir builds one corpus, but dataset.corpus="
+                f"{config.corpus!r} names {len(singles)}. Build each first (`tfds "
+                "build data_builders/NAME --manual_dir=PATH`) and leave manual_dir "
+                "empty."
+            )
+        corpus = combine([read_corpus(single) for single in singles])
+    if config.get("genders"):
+        corpus = corpus.subset(np.isin(corpus.genders, list(config.genders)))
+    if config.get("label_map"):
+        corpus = corpus.relabel(dict(config.label_map))
+    return corpus
+
+
+def speaker_count(config: ml_collections.ConfigDict) -> int:
+    """Speakers (splits) of the whole corpus, or of all corpora of `a+b`, from
+    the builders' info, without reading the audio."""
+    count = 0
+    for single in corpus_configs(config):
+        builder = prepare_builder(single)
+        count += sum(1 for s in builder.info.splits if s.startswith(SPLIT_PREFIX))
+    return count

@@ -1,0 +1,72 @@
+"""Framing and masking shared by the front-ends and the models.
+
+Framing is the same everywhere: frame `t` covers samples `[t * hop, t * hop +
+window)` (librosa's `center=False`), and a frame is valid when it lies inside
+the signal (a clip shorter than one frame has one valid, zero-padded frame).
+Padding is zeroed with `mask_audio` / `mask_frames`; the models use the latter
+before and after every operation that mixes frames.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.signal
+
+HIGHEST = jax.lax.Precision.HIGHEST
+
+
+def pcm_to_float(audio: jax.Array) -> jax.Array:
+    """int16 PCM samples (as batches hold them) -> float32 in [-1, 1)."""
+    return audio.astype(jnp.float32) / 32768.0
+
+
+def frame_signal(
+    audio: jax.Array, frame_length: int, hop_length: int, num_frames: int
+) -> jax.Array:
+    """Cuts `[B, N]` audio into `[B, num_frames, frame_length]` frames (no centring).
+
+    The signal is zero-padded (or cut) to exactly cover `num_frames` frames.
+    """
+    needed = (num_frames - 1) * hop_length + frame_length
+    pad = needed - audio.shape[-1]
+    if pad > 0:
+        audio = jnp.pad(audio, ((0, 0), (0, pad)))
+    idx = np.arange(num_frames)[:, None] * hop_length + np.arange(frame_length)
+    return audio[:, idx]
+
+
+def num_valid_frames(
+    lengths: jax.Array, frame_length: int, hop_length: int, num_frames: int
+) -> jax.Array:
+    """Frames that lie inside the signal; a clip shorter than a frame has one."""
+    frames = 1 + (lengths - frame_length) // hop_length
+    return jnp.clip(frames, 1, num_frames).astype(jnp.int32)
+
+
+def frames_in(num_samples: int, frame_length: int, hop_length: int) -> int:
+    """Whole frames in `num_samples` (at least one): librosa's `center=False` count."""
+    return max(1, 1 + (num_samples - frame_length) // hop_length)
+
+
+def mask_audio(audio: jax.Array, lengths: jax.Array) -> jax.Array:
+    """Zeroes the samples at or past each example's length."""
+    positions = jnp.arange(audio.shape[-1])[None, :]
+    return jnp.where(positions < lengths[:, None], audio, 0.0)
+
+
+def mask_frames(features: jax.Array, frame_counts: jax.Array) -> jax.Array:
+    """Zeroes frames (axis 1 of `[B, T, ...]`) at or past each example's count."""
+    valid = jnp.arange(features.shape[1])[None, :] < frame_counts[:, None]
+    valid = valid.reshape(valid.shape + (1,) * (features.ndim - 2))
+    return jnp.where(valid, features, 0.0)
+
+
+def periodic_window(name: str, length: int) -> np.ndarray:
+    """Periodic window (scipy/librosa `fftbins=True`), float32."""
+    return scipy.signal.get_window(name, length).astype(np.float32)
+
+
+def ms_to_samples(sample_rate: int, ms: float) -> int:
+    return round(sample_rate * ms / 1000)

@@ -1,0 +1,57 @@
+"""Posteriors of segments, utterance posteriors, and the metrics of both levels.
+
+An utterance's posterior is the mean of its segments' posteriors; its class
+is the argmax. Both levels are scored (`segment`, `utterance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ser_jax import metrics
+from ser_jax.data.batches import batches, shard
+from ser_jax.data.segments import Segments
+
+
+def predict(
+    p_predict: Callable, state, segments: Segments, batch_size: int, num_devices: int
+) -> np.ndarray:
+    """Posteriors `[num_segments, num_classes]` in segment order (pmapped predict)."""
+    outputs = []
+    for batch in batches(segments, batch_size):
+        probs = p_predict(state, shard(batch, num_devices))
+        probs = np.asarray(probs).reshape(batch_size, -1)
+        outputs.append(probs[batch["index"] >= 0])
+    return np.concatenate(outputs)
+
+
+def utterance_mean(
+    probs: np.ndarray, segments: Segments, num_utterances: int
+) -> np.ndarray:
+    """Utterance posteriors `[num_utterances, classes]`: the mean over its segments."""
+    utt_probs = np.zeros((num_utterances, probs.shape[-1]))
+    np.add.at(utt_probs, segments.utterance, probs)
+    counts = np.bincount(segments.utterance, minlength=num_utterances)
+    return utt_probs / np.maximum(counts, 1)[:, None]
+
+
+def evaluate(
+    probs: np.ndarray,
+    segments: Segments,
+    utterance_labels: np.ndarray,
+    class_names: list[str],
+) -> dict:
+    """Metrics per segment and per utterance (mean of its segments' posteriors),
+    and the utterance posteriors (`utterance_probs`)."""
+    utt_probs = utterance_mean(probs, segments, len(utterance_labels))
+    return {
+        "segment": metrics.level_metrics(
+            segments.labels, probs.argmax(-1), class_names
+        ),
+        "utterance": metrics.level_metrics(
+            utterance_labels, utt_probs.argmax(-1), class_names
+        ),
+        "utterance_probs": utt_probs,
+    }

@@ -1,0 +1,137 @@
+"""The figures of runs and studies (matplotlib, written as PNG files).
+
+Confusion matrices (every run writes its pooled one), per-class recall of
+several runs, training curves per fold, and UAR against snippet length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ser_jax.results import Run, describe_snippet
+
+
+def _pyplot():
+    """pyplot on the Agg backend (no display), imported on first use."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_per_class_recall(runs: Sequence[Run], path: Path) -> None:
+    """Grouped bars: a group per class, a bar per run."""
+    plt = _pyplot()
+    classes = list(dict.fromkeys(c for run in runs for c in run.results["class_names"]))
+    width = 0.8 / len(runs)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(classes) + 0.3 * len(runs)), 4))
+    x = np.arange(len(classes))
+    for i, run in enumerate(runs):
+        recall = run.results["summary"]["utterance"]["pooled"]["per_class_recall"]
+        values = [np.nan if recall.get(c) is None else 100 * recall[c] for c in classes]
+        ax.bar(x + (i - (len(runs) - 1) / 2) * width, values, width, label=run.label)
+    ax.set_xticks(x, classes, rotation=30, ha="right")
+    ax.set_ylabel("recall (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Per-class recall (pooled, utterances)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def has_history(results: dict) -> bool:
+    return any(f.get("history") for f in results["folds"])
+
+
+def plot_training_curves(run: Run, path: Path) -> None:
+    """Train loss and validation UAR per epoch, a line per fold."""
+    plt = _pyplot()
+    fig, (loss_ax, uar_ax) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for f in run.results["folds"]:
+        history = f.get("history") or []
+        if not history:
+            continue
+        epochs = [h["epoch"] for h in history]
+        name = f"{f.get('group', '')} fold {f.get('fold', '?')}".strip()
+        loss_ax.plot(epochs, [h["train_loss"] for h in history], marker=".", label=name)
+        uar_ax.plot(
+            epochs, [100 * h["val_uar"] for h in history], marker=".", label=name
+        )
+    loss_ax.set(xlabel="epoch", ylabel="training loss", title="Training loss")
+    uar_ax.set(xlabel="epoch", ylabel="UAR (%)", title="Validation UAR (utterances)")
+    uar_ax.set_ylim(0, 100)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (loss_ax, uar_ax):
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    uar_ax.legend(fontsize=7)
+    fig.suptitle(run.label, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_snippet_length(study: dict, path: Path, title: str = "") -> None:
+    """Pooled UAR and WA against N; the full utterance as a horizontal line."""
+    plt = _pyplot()
+    runs = study["runs"]
+    clipped = sorted(
+        (r for r in runs if r["snippet_seconds"] is not None),
+        key=lambda r: r["snippet_seconds"],
+    )
+    full = [r for r in runs if r["snippet_seconds"] is None]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    if clipped:
+        n = [r["snippet_seconds"] for r in clipped]
+        ax.plot(n, [100 * r["uar"] for r in clipped], "o-", label="UAR")
+        ax.plot(n, [100 * r["wa"] for r in clipped], "s--", label="WA", alpha=0.7)
+    for r in full:
+        ax.axhline(
+            100 * r["uar"], color="C0", ls=":", label=f"UAR, {describe_snippet(r)}"
+        )
+    if clipped:
+        ax.set_xlim(0, 1.1 * max(n) + 0.1)
+    ax.set(
+        xlabel="first N seconds of each utterance (train and test)",
+        ylabel="pooled %",
+        title=title or "UAR against snippet length",
+    )
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def save_confusion_png(
+    cm: np.ndarray, class_names: Sequence[str], path: Path, title: str
+) -> None:
+    """Row-normalised confusion matrix (recall per true class), counts annotated."""
+    plt = _pyplot()
+
+    cm = np.asarray(cm)
+    rows = np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.8 * len(class_names),) * 2)
+    ax.imshow(cm / rows, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(len(class_names)), class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            color = "white" if cm[i, j] / rows[i, 0] > 0.5 else "black"
+            ax.text(
+                j, i, str(cm[i, j]), ha="center", va="center", color=color, fontsize=8
+            )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
