@@ -1,10 +1,13 @@
 """Pieces shared by the ser_jax TFDS builders (features, splits, manual_dir).
 
+Like every module under ``data_builders/``, this one imports nothing from
+``ser_jax``: ``tfds build data_builders/<name>`` does not load the library.
+
 Every builder exposes the same core features, which the training code relies
 on:
 
 * ``audio``: ``tfds.features.Audio(shape=(None,), dtype=np.int16,
-  sample_rate=16000)``, mono, resampled with ``ser_jax.audio_io.load_audio``.
+  sample_rate=16000)``, mono, resampled with ``data_builders.audio.load_audio``.
 * ``emotion``: ``ClassLabel`` (names per corpus).
 * ``speaker``: ``Text``, the corpus's own speaker code (e.g. ``"01"``).
 * ``gender``: ``ClassLabel(names=["female", "male"])``.
@@ -21,7 +24,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from ser_jax.audio_io import SAMPLE_RATE, load_audio, to_int16
+from data_builders.audio import SAMPLE_RATE, load_audio, to_int16
 
 GENDERS = ("female", "male")
 

@@ -25,8 +25,8 @@ import numpy as np
 from absl import app, flags
 from flax import nnx
 
+from data_builders import audio as audio_io
 from ser_jax import (
-    audio_io,
     frontends,
     input_pipeline,
     standardization,

@@ -3,7 +3,8 @@
 import numpy as np
 import soundfile as sf
 
-from ser_jax import classify, synthetic_speech, train
+from data_builders.synthetic import synthetic_speech
+from ser_jax import classify, train
 
 
 def test_classify_files_with_a_trained_run(data_dir, tiny_config, tmp_path):

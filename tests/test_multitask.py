@@ -6,7 +6,8 @@ import numpy as np
 import optax
 import pytest
 
-from ser_jax import classify, dimensions, synthetic_speech, train
+from data_builders.synthetic import synthetic_speech
+from ser_jax import classify, dimensions, train
 
 
 def test_dimensions_follow_the_documented_table():
