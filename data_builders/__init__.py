@@ -2,10 +2,13 @@
 
 * ``ravdess``: RAVDESS speech audio (24 actors, 8 emotions).
 * ``emodb``: EMO-DB, the Berlin Database of Emotional Speech (10 speakers).
-* ``synthetic``: a generated corpus (ser_jax.synthetic_speech), no download.
+* ``synthetic``: a generated corpus (``synthetic/synthetic_speech.py``), no
+  download.
 
 All share the features and per-speaker splits described in
-``data_builders.builder_utils``.
+``data_builders.builder_utils``. Nothing here imports ``ser_jax`` (the library
+imports this package to register the builders), so that ``tfds build
+data_builders/<name>`` does not load the library.
 """
 
 from data_builders.emodb import emodb_dataset_builder

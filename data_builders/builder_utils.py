@@ -1,29 +1,46 @@
 """Pieces shared by the ser_jax TFDS builders (features, splits, manual_dir).
 
+Like every module under ``data_builders/``, this one imports nothing from
+``ser_jax``: ``tfds build data_builders/<name>`` does not load the library.
+
 Every builder exposes the same core features, which the training code relies
 on:
 
 * ``audio``: ``tfds.features.Audio(shape=(None,), dtype=np.int16,
-  sample_rate=16000)``, mono, resampled with ``ser_jax.audio_io.load_audio``.
+  sample_rate=16000)``, mono, resampled with ``data_builders.audio.load_audio``.
 * ``emotion``: ``ClassLabel`` (names per corpus).
 * ``speaker``: ``Text``, the corpus's own speaker code (e.g. ``"01"``).
 * ``gender``: ``ClassLabel(names=["female", "male"])``.
 * ``file_name``: ``Text``, the path relative to the corpus root.
 
 and one split per speaker, ``speaker_<code>``, in sorted order.
+
+A corpus of labelled audio files (downloaded, or in manual_dir as its official
+zip or extracted) is a :class:`CorpusBuilder`: the subclass gives its URL and
+zip, where its files sit, how its files are listed and labelled, and its
+features. :func:`corpus_root` and :func:`speaker_split_generators` are the two
+halves of ``CorpusBuilder._split_generators``, for builders that need another
+flow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import abc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from ser_jax.audio_io import SAMPLE_RATE, load_audio, to_int16
+from data_builders.audio import SAMPLE_RATE, load_audio, to_int16
 
 GENDERS = ("female", "male")
+
+Files = Sequence[tuple[str, Mapping[str, Any]]]
+"""``[(path relative to the corpus root, labels), ...]``; labels are features."""
+Listing = Mapping[str, Files]
+"""``{speaker: Files}``: a corpus's files by speaker code."""
 
 
 class ManualDirError(FileNotFoundError):
@@ -55,7 +72,7 @@ def split_name(speaker: str) -> str:
     return f"speaker_{speaker}"
 
 
-def speaker_splits(items: Mapping[str, list]) -> dict[str, list]:
+def speaker_splits(items: Mapping[str, Any]) -> dict[str, Any]:
     """``{speaker: items}`` -> ``{"speaker_<code>": items}`` in sorted order."""
     return {split_name(spk): items[spk] for spk in sorted(items)}
 
@@ -119,8 +136,86 @@ def corpus_root(
     return root
 
 
-def generate_examples(root: epath.Path, files: list[tuple[str, dict]]):
+def generate_examples(
+    root: epath.Path, files: Files
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(key, example) per file: 16 kHz int16 audio, its path as key and name."""
     for rel, labels in files:
         audio = read_audio_int16(root / rel)
         yield rel, {"audio": audio, "file_name": rel, **labels}
+
+
+def speaker_split_generators(
+    root: epath.Path,
+    by_speaker: Listing,
+    nothing_found: str,
+    what_to_put: str,
+    generate: Callable[[epath.Path, Files], Iterator] = generate_examples,
+) -> dict[str, Iterator]:
+    """``{"speaker_<code>": generate(root, files)}``, in sorted speaker order.
+
+    Raises :class:`ManualDirError` with the message ``f"{nothing_found}.
+    {what_to_put}"`` when ``by_speaker`` is empty; ``nothing_found`` names
+    what was looked for and where, e.g. ``f"No .wav files found in {root}"``.
+    """
+    if not by_speaker:
+        raise ManualDirError(f"{nothing_found}. {what_to_put}")
+    return {
+        split: generate(root, files)
+        for split, files in speaker_splits(by_speaker).items()
+    }
+
+
+class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
+    """A corpus of labelled audio files, one split per speaker.
+
+    The files come from manual_dir (the official zip or its extracted
+    content) or, without a manual_dir, from ``URL`` (see :func:`corpus_root`),
+    and are stored with :func:`generate_examples`. A subclass sets the class
+    attributes below and ``VERSION``, ``RELEASE_NOTES``,
+    ``MANUAL_DOWNLOAD_INSTRUCTIONS``, and defines ``_info`` (features from
+    :func:`core_features`), ``find_corpus_root`` and ``list_files`` (static:
+    module-level functions wrapped in ``staticmethod``).
+    """
+
+    URL: ClassVar[str]
+    """Where the corpus is downloaded from when no manual_dir is given."""
+    ZIP_NAME: ClassVar[str]
+    """The name of the official zip, which manual_dir may hold."""
+    LAYOUT: ClassVar[str]
+    """What ``find_corpus_root`` looks for, e.g. ``"wav/ folder"``."""
+    WHAT_TO_PUT: ClassVar[str]
+    """What manual_dir must hold; ends every :class:`ManualDirError`."""
+    NOTHING_FOUND: ClassVar[str]
+    """The error when ``list_files`` finds nothing; ``{root}`` is replaced by
+    the corpus root, e.g. ``"No .wav files found in {root}/wav"``."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def find_corpus_root(path: epath.Path) -> epath.Path | None:
+        """The folder inside ``path`` (or ``path``) holding the corpus, or None."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def list_files(root: epath.Path) -> Listing:
+        """The corpus's files under ``root``, by speaker, with their labels."""
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        root = corpus_root(
+            dl_manager,
+            self.URL,
+            self.ZIP_NAME,
+            self.find_corpus_root,
+            self.LAYOUT,
+            self.WHAT_TO_PUT,
+        )
+        return speaker_split_generators(
+            root,
+            self.list_files(root),
+            self.NOTHING_FOUND.format(root=root),
+            self.WHAT_TO_PUT,
+            self._generate_examples,
+        )
+
+    def _generate_examples(self, root: epath.Path, files: Files):
+        return generate_examples(root, files)

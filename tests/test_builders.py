@@ -20,10 +20,10 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 import data_builders  # noqa: F401  (registers the builders)
+from data_builders.audio import AudioError
 from data_builders.builder_utils import ManualDirError
 from data_builders.emodb import emodb_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
-from ser_jax.audio_io import AudioError
 
 CORPORA = Path(
     os.environ.get(

@@ -18,24 +18,18 @@ import numpy as np
 import pytest
 
 from configs import cnn_lstm, svm_handbuilt
+from data_builders.emodb import emodb_dataset_builder
+from data_builders.ravdess import ravdess_dataset_builder
+from data_builders.synthetic import synthetic_dataset_builder
 from ser_jax import report, studies
 from ser_jax.data import emotions
 from ser_jax.data import load as data_load
 from ser_jax.data.corpus import Corpus, combine, corpus_names, corpus_of, merge_corpora
 from ser_jax.methods import baseline, neural
 
-RAVDESS = [
-    "neutral",
-    "calm",
-    "happy",
-    "sad",
-    "angry",
-    "fearful",
-    "disgust",
-    "surprised",
-]
-EMODB = ["anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral"]
-SYNTHETIC = ["anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral"]
+RAVDESS = list(ravdess_dataset_builder.EMOTIONS)
+EMODB = list(emodb_dataset_builder.EMOTIONS)
+SYNTHETIC = list(synthetic_dataset_builder.EMOTIONS)
 
 
 def _corpus(name, class_names, labels, speakers, genders):

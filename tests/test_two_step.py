@@ -82,7 +82,7 @@ def test_binary_stages_and_label_maps():
         two_step.binary_stages(["anger", "calm"], "neutral")
     from data_builders.emodb import emodb_dataset_builder as emodb
     from data_builders.ravdess import ravdess_dataset_builder as ravdess
-    from ser_jax import synthetic_speech
+    from data_builders.synthetic import synthetic_speech
 
     for corpus, emotions in (
         ("ravdess", ravdess.EMOTIONS),

@@ -84,7 +84,7 @@ def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
     return dict(by_speaker)
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(builder_utils.CorpusBuilder):
     """DatasetBuilder for EMO-DB."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -96,6 +96,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     they are resampled to 16 kHz).
     """
 
+    # builder_utils.CorpusBuilder: where the corpus comes from, how it is laid out.
+    URL = URL
+    ZIP_NAME = ZIP_NAME
+    LAYOUT = "wav/ folder"
+    WHAT_TO_PUT = _WHAT_TO_PUT
+    NOTHING_FOUND = "No .wav files found in {root}/wav"
+    find_corpus_root = staticmethod(find_corpus_root)
+    list_files = staticmethod(list_files)
+
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
             features=builder_utils.core_features(
@@ -104,20 +113,3 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             supervised_keys=("audio", "emotion"),
             homepage="http://emodb.bilderbar.info/",
         )
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        root = builder_utils.corpus_root(
-            dl_manager, URL, ZIP_NAME, find_corpus_root, "wav/ folder", _WHAT_TO_PUT
-        )
-        by_speaker = list_files(root)
-        if not by_speaker:
-            raise builder_utils.ManualDirError(
-                f"No .wav files found in {root / 'wav'}. {_WHAT_TO_PUT}"
-            )
-        return {
-            split: self._generate_examples(root, files)
-            for split, files in builder_utils.speaker_splits(by_speaker).items()
-        }
-
-    def _generate_examples(self, root: epath.Path, files: list[tuple[str, dict]]):
-        return builder_utils.generate_examples(root, files)

@@ -101,7 +101,7 @@ def list_speech_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
     return dict(by_actor)
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(builder_utils.CorpusBuilder):
     """DatasetBuilder for the RAVDESS speech audio."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -112,6 +112,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     content: the folders Actor_01/ ... Actor_24/ with the speech files
     03-01-EE-II-SS-RR-AA.wav (e.g. unzip {ZIP_NAME} -d <manual_dir>).
     """
+
+    # builder_utils.CorpusBuilder: where the corpus comes from, how it is laid out.
+    URL = URL
+    ZIP_NAME = ZIP_NAME
+    LAYOUT = "Actor_XX/ folders"
+    WHAT_TO_PUT = _WHAT_TO_PUT
+    NOTHING_FOUND = "No RAVDESS speech files (03-01-*.wav) found under {root}"
+    find_corpus_root = staticmethod(find_corpus_root)
+    list_files = staticmethod(list_speech_files)
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
@@ -124,26 +133,3 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             supervised_keys=("audio", "emotion"),
             homepage="https://zenodo.org/record/1188976",
         )
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        root = builder_utils.corpus_root(
-            dl_manager,
-            URL,
-            ZIP_NAME,
-            find_corpus_root,
-            "Actor_XX/ folders",
-            _WHAT_TO_PUT,
-        )
-        by_actor = list_speech_files(root)
-        if not by_actor:
-            raise builder_utils.ManualDirError(
-                f"No RAVDESS speech files (03-01-*.wav) found under {root}. "
-                f"{_WHAT_TO_PUT}"
-            )
-        return {
-            split: self._generate_examples(root, files)
-            for split, files in builder_utils.speaker_splits(by_actor).items()
-        }
-
-    def _generate_examples(self, root: epath.Path, files: list[tuple[str, dict]]):
-        return builder_utils.generate_examples(root, files)

@@ -1,4 +1,4 @@
-"""Synthetic acted-emotion corpus from ser_jax.synthetic_speech (no download)."""
+"""Synthetic acted-emotion corpus from synthetic_speech.py (no download)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import tensorflow_datasets as tfds
 
 from data_builders import builder_utils
-from ser_jax import synthetic_speech
-from ser_jax.audio_io import to_int16
+from data_builders.audio import to_int16
+from data_builders.synthetic import synthetic_speech
 
 EMOTIONS = synthetic_speech.EMOTIONS
 

@@ -41,6 +41,9 @@ Determinism
     ``(seed, speaker, emotion, index)``, and speaker traits from
     ``(seed, speaker)``, so a clip does not depend on which other clips are
     generated or in which order.
+
+The ``synthetic`` TFDS builder (``synthetic_dataset_builder.py``) stores
+:func:`generate_corpus`'s clips; this module needs only numpy and scipy.
 """
 
 from __future__ import annotations

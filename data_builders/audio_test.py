@@ -1,10 +1,10 @@
-"""Tests for ser_jax.audio_io."""
+"""Tests for data_builders.audio."""
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from ser_jax.audio_io import SAMPLE_RATE, AudioError, load_audio, to_int16
+from data_builders.audio import SAMPLE_RATE, AudioError, load_audio, to_int16
 
 
 def _sine(freq, sr, seconds, amp=0.5):

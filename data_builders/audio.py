@@ -4,6 +4,10 @@ Every failure (missing file, undecodable file, empty or too-short clip,
 non-finite samples) raises :class:`AudioError`, whose message names the file
 and the problem, so that a dataset build that trips over one bad file says
 which one.
+
+Used by the TFDS builders (``builder_utils.read_audio_int16``) and by
+``ser_jax.classify``; like all of ``data_builders``, it imports nothing from
+``ser_jax``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests for ser_jax.synthetic_speech."""
+"""Tests for data_builders.synthetic.synthetic_speech."""
 
 import collections
 import itertools
@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from ser_jax import synthetic_speech as ss
+from data_builders.synthetic import synthetic_speech as ss
 
 
 def _take(n, **kwargs):
