@@ -23,7 +23,7 @@ from flax import nnx
 
 from ser_jax import frontends, results
 from ser_jax.data import batches as batching
-from ser_jax.data.segments import make_segments
+from ser_jax.data.segments import Segments, make_segments
 from ser_jax.frontends import augmentation, standardization
 from ser_jax.methods.checkpoints import FoldCheckpoints
 from ser_jax.methods.evaluation import evaluate, predict, utterance_mean
@@ -151,6 +151,16 @@ class FoldRunner:
             copies=self.copies,
         )
 
+    def predict(self, state, segments: Segments) -> np.ndarray:
+        """Segment posteriors `[len(segments), classes]` of a replicated state."""
+        return predict(
+            self.p_predict,
+            state,
+            segments,
+            self.config.eval_batch_size,
+            self.num_devices,
+        )
+
     def to_device_state(self, pure: dict):
         """A checkpoint's pure dict as the replicated state the steps take."""
         state = self.state_struct
@@ -234,13 +244,7 @@ class FoldRunner:
                     )
             train_loss = float(np.mean([np.asarray(x)[0] for x in losses]))
             epoch_seconds = time.time() - t0
-            probs = predict(
-                self.p_predict,
-                rep_state,
-                val_segments,
-                config.eval_batch_size,
-                self.num_devices,
-            )
+            probs = self.predict(rep_state, val_segments)
             val = evaluate(
                 probs,
                 val_segments,
@@ -284,13 +288,7 @@ class FoldRunner:
         out = {}
         for split in ("val", "test"):
             idx, segments = self.data[split]
-            probs = predict(
-                self.p_predict,
-                self.best_state,
-                segments,
-                self.config.eval_batch_size,
-                self.num_devices,
-            )
+            probs = self.predict(self.best_state, segments)
             result = evaluate(
                 probs, segments, self.corpus.labels[idx], self.corpus.class_names
             )
@@ -334,11 +332,5 @@ class FoldRunner:
                 self.frontend,
                 {"utterances": (segments, speakers)},
             )
-        probs = predict(
-            self.p_predict,
-            self.best_state,
-            segments,
-            self.config.eval_batch_size,
-            self.num_devices,
-        )
+        probs = self.predict(self.best_state, segments)
         return utterance_mean(probs, segments, len(idx))
