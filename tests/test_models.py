@@ -390,3 +390,75 @@ def test_satt_cnn_paper_sizes():
     # 400 bins pooled five times -> 12, times 64 filters.
     assert model.dense.in_features == 12 * 64
     assert [c.kernel.shape[-1] for c in model.convs] == [16, 24, 32, 48, 64]
+
+
+# ----------------------------------------------------------------------------
+# Shared pieces: the conv block and the dense head.
+
+
+def test_conv_block_ignores_padding_and_pools_lengths():
+    conv = nnx.Conv(3, 4, (3,), padding="SAME", rngs=nnx.Rngs(0))
+    norm = layers.MaskedBatchNorm(4, axis_name=None)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 9, 3)).astype(np.float32)
+    lengths = jnp.array([5, 9])
+    noisy = x.copy()
+    noisy[0, 5:] = 100.0
+    y, pooled = layers.conv_block(x, lengths, conv, pool=(2,), norm=norm)
+    stats = jax.tree.map(np.asarray, nnx.state(norm, nnx.BatchStat))
+    norm.mean[...], norm.var[...] = jnp.zeros(4), jnp.ones(4)
+    y_noisy, _ = layers.conv_block(noisy, lengths, conv, pool=(2,), norm=norm)
+    # the padding reaches neither the outputs nor the batch statistics
+    np.testing.assert_allclose(y_noisy, y, atol=1e-5)
+    jax.tree.map(
+        functools.partial(np.testing.assert_allclose, atol=1e-6),
+        nnx.state(norm, nnx.BatchStat),
+        stats,
+    )
+    assert y.shape == (2, 4, 4)
+    np.testing.assert_array_equal(pooled, [3, 4])
+    np.testing.assert_array_equal(y[0, 3:], 0.0)  # pooled padding is zero
+
+
+def test_dense_head_dropout_only_with_a_key_and_one_key_per_layer():
+    rngs = nnx.Rngs(0)
+    hidden = nnx.List([nnx.Linear(6, 16, rngs=rngs), nnx.Linear(16, 16, rngs=rngs)])
+    classifier = nnx.Linear(16, 3, rngs=rngs)
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((4, 6)), jnp.float32)
+
+    def head(keys):
+        return layers.dense_head(x, hidden, classifier, dropout_rate=0.5, keys=keys)
+
+    plain = classifier(nnx.relu(hidden[1](nnx.relu(hidden[0](x)))))
+    np.testing.assert_allclose(head(None), plain, rtol=1e-6)
+    np.testing.assert_allclose(head(layers.KeyChain(None)), plain, rtol=1e-6)
+    # a KeyChain: the layers draw fold_in(key, 1), fold_in(key, 2) in order
+    key = jax.random.key(0)
+    chain = layers.KeyChain(key)
+    h = layers.dropout(nnx.relu(hidden[0](x)), 0.5, jax.random.fold_in(key, 1))
+    h = layers.dropout(nnx.relu(hidden[1](h)), 0.5, jax.random.fold_in(key, 2))
+    np.testing.assert_allclose(head(chain), classifier(h), rtol=1e-6)
+    assert chain.count == 2
+    assert not np.allclose(head(layers.KeyChain(key)), plain)
+    with pytest.raises(ValueError, match="KeyChain"):
+        head(key)  # one key for two dropout layers
+    # one layer takes the key as it is; no hidden layer: the scores only
+    single = layers.dense_layers(x, hidden[0], dropout_rate=0.5, keys=key)
+    np.testing.assert_allclose(
+        single, layers.dropout(nnx.relu(hidden[0](x)), 0.5, key), rtol=1e-6
+    )
+    tasks = layers.TaskHeads(6, {"emotion": 3, "valence": 2}, rngs=rngs)
+    out = layers.dense_head(x, nnx.List(), tasks)
+    assert {k: v.shape for k, v in out.items()} == {
+        "emotion": (4, 3),
+        "valence": (4, 2),
+    }
+
+
+def test_standardize_zeroes_padding_in_every_mode():
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 5, 3)), jnp.float32)
+    lengths = jnp.array([2, 5])
+    for mode in ("none", "frame", "utterance"):
+        y = layers.standardize(x, lengths, mode)
+        np.testing.assert_array_equal(y[0, 2:], 0.0)
+    np.testing.assert_array_equal(layers.standardize(x, lengths, "none")[1], x[1])

@@ -20,10 +20,10 @@ from flax import nnx
 from ser_jax import frontends
 from ser_jax.models.layers import (
     KeyChain,
+    conv_block,
+    dense_layers,
     dropout,
     lstm,
-    mask_frames,
-    pooled_lengths,
     zero_carry,
 )
 
@@ -114,12 +114,15 @@ class AnandCnn(nnx.Module):
         """The hidden affine layer's activations `[B, hidden_units]`."""
         x = features
         for conv, pool in zip(self.convs, self.pools, strict=True):
-            x = mask_frames(x, lengths)
-            x = mask_frames(self.act(conv(x)), lengths)
-            x = nnx.max_pool(x, window_shape=pool, strides=pool)
-            lengths = pooled_lengths(lengths, pool[0], x.shape[1])
+            x, lengths = conv_block(x, lengths, conv, pool=pool, activation=self.act)
         x = dropout(x.reshape(x.shape[0], -1), self.dropout_rate, keys())
-        return dropout(self.act(self.hidden(x)), self.dropout_rate, keys())
+        return dense_layers(
+            x,
+            self.hidden,
+            dropout_rate=self.dropout_rate,
+            keys=keys,
+            activation=self.act,
+        )
 
     def __call__(
         self,

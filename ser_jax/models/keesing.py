@@ -28,6 +28,8 @@ from ser_jax.models.layers import (
     KeyChain,
     MaskedBatchNorm,
     bilstm,
+    conv_block,
+    dense_head,
     dropout,
     lstm,
     mask_frames,
@@ -92,17 +94,20 @@ class Aldeneh(nnx.Module):
         *,
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
-        keys = KeyChain(dropout_key)
-        x = mask_frames(standardize(features, lengths, self.input_norm), lengths)
+        x = standardize(features, lengths, self.input_norm)
         x = jnp.concatenate(
             [masked_max(nnx.relu(conv(x)), lengths) for conv in self.convs], axis=-1
         )
-        # Neumann's model: dropout before the scores (the chain's keys are
-        # fold_in(key, n >= 1), so the key itself is free for it).
+        # Neumann's model: dropout before the scores (the dense layers' keys
+        # from the chain are fold_in(key, n >= 1), so the key itself is free).
         x = dropout(x, self.pooled_dropout_rate, dropout_key)
-        for dense in self.dense:
-            x = dropout(nnx.relu(dense(x)), self.dropout_rate, keys())
-        return self.classifier(x)
+        return dense_head(
+            x,
+            self.dense,
+            self.classifier,
+            dropout_rate=self.dropout_rate,
+            keys=KeyChain(dropout_key),
+        )
 
 
 class Latif(nnx.Module):
@@ -177,11 +182,7 @@ class Latif(nnx.Module):
             branches.append(nnx.max_pool(h, window_shape=(2,), strides=(2,)))
         steps = pooled_lengths(steps, 2, branches[0].shape[1])
         x = jnp.concatenate(branches, axis=-1)[..., None]  # [B, T, 120, 1]
-        x = self.conv2d(mask_frames(x, steps))
-        mask = valid_mask(steps, x.shape[1])[:, :, None]
-        x = mask_frames(nnx.relu(self.norm2d(x, mask)), steps)
-        x = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
-        steps = pooled_lengths(steps, 2, x.shape[1])
+        x, steps = conv_block(x, steps, self.conv2d, pool=(2, 2), norm=self.norm2d)
         x = x.reshape(x.shape[0], x.shape[1], -1)
         carry, _ = self.lstm(
             x,
@@ -190,7 +191,7 @@ class Latif(nnx.Module):
             return_carry=True,
         )
         x = dropout(carry[1], self.dropout_rate, dropout_key)
-        return self.classifier(nnx.relu(self.dense(x)))
+        return dense_head(x, self.dense, self.classifier)
 
 
 class Zhang(nnx.Module):
@@ -325,7 +326,7 @@ class Zhao(nnx.Module):
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
         keys = KeyChain(dropout_key)
-        x = mask_frames(standardize(features, lengths, self.input_norm), lengths)
+        x = standardize(features, lengths, self.input_norm)
 
         carry = zero_carry(x.shape[0], self.lstm_units, x.dtype)
         seq = self.lstm(
@@ -337,14 +338,10 @@ class Zhao(nnx.Module):
 
         h, steps = x[..., None], lengths
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            h = conv(mask_frames(h, steps))
-            mask = valid_mask(steps, h.shape[1])[:, :, None]
-            h = mask_frames(nnx.relu(norm(h, mask)), steps)
-            h = nnx.max_pool(h, window_shape=(2, 2), strides=(2, 2))
-            steps = pooled_lengths(steps, 2, h.shape[1])
+            h, steps = conv_block(h, steps, conv, pool=(2, 2), norm=norm)
             h = dropout(h, self.dropout_rate, keys())
         h = jnp.tanh(self.conv_dense(h.reshape(h.shape[0], h.shape[1], -1)))
         conv_summary = self.conv_attention(h, steps)
 
-        x = nnx.relu(self.dense(jnp.concatenate([seq_summary, conv_summary], -1)))
-        return self.classifier(x)
+        x = jnp.concatenate([seq_summary, conv_summary], -1)
+        return dense_head(x, self.dense, self.classifier)

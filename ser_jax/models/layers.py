@@ -1,13 +1,20 @@
-"""Building blocks shared by the models: masks, masked pooling and normalisation.
+"""Building blocks shared by the models: masks, masked pooling and normalisation,
+the masked convolution block and the dense head.
 
 Every model gets features `[B, T, ...]` whose frames at and beyond the valid
 frame count are padding. The helpers here let a model zero the padding before
 and after every operation that mixes frames, pool over valid frames only, and
 compute BatchNorm statistics over valid frames of the whole (cross-device)
-batch, so that what sits in the padding never changes a logit.
+batch, so that what sits in the padding never changes a logit. Pieces that
+several models apply alike (`conv_block`, `dense_head`) are functions over
+layers the model owns, so a model's parameter tree keeps its own attribute
+names (checkpoints restore) and its `classifier` stays swappable for
+`TaskHeads`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -41,15 +48,15 @@ def masked_max(x: jax.Array, lengths: jax.Array) -> jax.Array:
 
 
 def standardize(x: jax.Array, lengths: jax.Array, mode: str) -> jax.Array:
-    """Input normalisation of `[B, T, F]` features; padding stays zero.
+    """Input normalisation of `[B, T, F]` features; padding is zeroed in every mode.
 
     `"utterance"`: each feature column to zero mean and unit variance over the
     example's valid frames (the per-example form of Keesing et al.'s
     per-speaker column standardisation); `"frame"`: each frame over its
-    features (ERTK's fixed LayerNorm); `"none"`: unchanged.
+    features (ERTK's fixed LayerNorm); `"none"`: valid frames unchanged.
     """
     if mode == "none":
-        return x
+        return mask_frames(x, lengths)
     if mode == "frame":
         mean = x.mean(axis=-1, keepdims=True)
         var = x.var(axis=-1, keepdims=True)
@@ -136,6 +143,33 @@ class MaskedBatchNorm(nnx.Module):
         return y * self.scale[...] + self.bias[...]
 
 
+def conv_block(
+    x: jax.Array,
+    lengths: jax.Array,
+    conv: nnx.Conv,
+    *,
+    pool: tuple[int, ...],
+    norm: MaskedBatchNorm | None = None,
+    activation: Callable[[jax.Array], jax.Array] = nnx.relu,
+) -> tuple[jax.Array, jax.Array]:
+    """One masked convolution block over time -> (pooled features, their lengths).
+
+    `x` `[B, T, ..., C]` with `lengths` valid frames: padding zeroed, `conv`
+    (which must keep the frame count: "SAME" in time, stride 1), BatchNorm
+    over the valid positions (`norm`, if given), `activation`, padding zeroed
+    again, max-pool by `pool` (window = stride; `pool[0]` is time). The conv
+    blocks of Satt's, Anand's and Sundharam's CNNs and of Latif's 2-D and
+    Zhao's conv layers: one block, so padding is handled one way.
+    """
+    x = conv(mask_frames(x, lengths))
+    if norm is not None:
+        mask = valid_mask(lengths, x.shape[1])
+        x = norm(x, mask.reshape(mask.shape + (1,) * (x.ndim - 3)))
+    x = mask_frames(activation(x), lengths)
+    x = nnx.max_pool(x, window_shape=pool, strides=pool)
+    return x, pooled_lengths(lengths, pool[0], x.shape[1])
+
+
 class AttentionPool(nnx.Module):
     """Softmax attention pooling over valid frames (Keesing's ERTK `Attention1D`).
 
@@ -175,6 +209,55 @@ class TaskHeads(nnx.Module):
         return {task: head(x) for task, head in self.heads.items()}
 
 
+def dense_layers(
+    x: jax.Array,
+    layers: nnx.Linear | Sequence[nnx.Linear],
+    *,
+    dropout_rate: float = 0.0,
+    keys: KeyChain | jax.Array | None = None,
+    activation: Callable[[jax.Array], jax.Array] = nnx.relu,
+) -> jax.Array:
+    """The hidden layers of a dense head: each `layer` -> `activation` -> dropout.
+
+    `layers`: one `nnx.Linear` or several, applied in order. Dropout
+    (`dropout_rate`) is active iff a key is given: `keys` is a `KeyChain` (each
+    layer draws its own key), a single key (used as it is; one layer only), or
+    None (evaluation).
+    """
+    layers = [layers] if isinstance(layers, nnx.Linear) else list(layers)
+    if isinstance(keys, KeyChain):
+        layer_keys = [keys() for _ in layers]
+    elif keys is None or len(layers) <= 1:
+        layer_keys = [keys] * len(layers)
+    else:
+        raise ValueError("one dropout key cannot serve several layers: give a KeyChain")
+    for layer, key in zip(layers, layer_keys, strict=True):
+        x = dropout(activation(layer(x)), dropout_rate, key)
+    return x
+
+
+def dense_head(
+    x: jax.Array,
+    hidden: nnx.Linear | Sequence[nnx.Linear],
+    classifier: nnx.Linear | TaskHeads,
+    *,
+    dropout_rate: float = 0.0,
+    keys: KeyChain | jax.Array | None = None,
+    activation: Callable[[jax.Array], jax.Array] = nnx.relu,
+) -> jax.Array | dict[str, jax.Array]:
+    """A model's dense head: `dense_layers` (`hidden`), then `classifier`.
+
+    Most models end this way (dense -> ReLU -> dropout -> class scores); the
+    layers stay the model's own attributes (`self.dense`, `self.classifier`),
+    so parameter paths are the model's and multi-task training can swap
+    `classifier` for `TaskHeads`. `hidden` may be empty (scores only).
+    """
+    x = dense_layers(
+        x, hidden, dropout_rate=dropout_rate, keys=keys, activation=activation
+    )
+    return classifier(x)
+
+
 def lstm(in_features: int, units: int, rngs: nnx.Rngs) -> nnx.RNN:
     """A unidirectional LSTM layer whose carry starts at zero (no RNG state)."""
     return nnx.RNN(nnx.OptimizedLSTMCell(in_features, units, rngs=rngs), rngs=False)
@@ -187,7 +270,10 @@ def bilstm(in_features: int, units: int, rngs: nnx.Rngs) -> nnx.Bidirectional:
     )
 
 
-def zero_carry(batch: int, units: int, dtype=jnp.float32):
+def zero_carry(
+    batch: int, units: int, dtype: jnp.dtype = jnp.float32
+) -> tuple[jax.Array, jax.Array]:
+    """An LSTM's zero (cell, hidden) carry: the `lstm` layers keep no RNG state."""
     zeros = jnp.zeros((batch, units), dtype)
     return zeros, zeros
 

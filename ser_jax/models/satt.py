@@ -10,16 +10,21 @@ from flax import nnx
 
 from ser_jax.models.layers import (
     AttentionPool,
-    dropout,
-    mask_frames,
+    bilstm,
+    conv_block,
+    dense_head,
     masked_max,
     masked_mean,
+    zero_carry,
 )
 
 
 def make_convs(
-    conv_features: Sequence[int], conv_kernels: Sequence[Sequence[int]], rngs
+    conv_features: Sequence[int],
+    conv_kernels: Sequence[Sequence[int]],
+    rngs: nnx.Rngs,
 ) -> nnx.List:
+    """The "SAME" 2-D convs of `conv_stack`, from one input channel."""
     if len(conv_features) != len(conv_kernels):
         raise ValueError("conv_features and conv_kernels need the same length")
     convs = nnx.List()
@@ -38,10 +43,7 @@ def conv_stack(
     """Masked conv-ReLU-max-pool(2x2) blocks: `[B, T, F]` -> `[B, T', F' * C]`."""
     x = features[..., None]
     for conv in convs:
-        x = nnx.relu(conv(mask_frames(x, lengths)))
-        x = mask_frames(x, lengths)
-        x = nnx.max_pool(x, window_shape=(2, 2), strides=(2, 2))
-        lengths = jnp.minimum((lengths + 1) // 2, x.shape[1])
+        x, lengths = conv_block(x, lengths, conv, pool=(2, 2))
     return x.reshape(x.shape[0], x.shape[1], -1), lengths
 
 
@@ -78,20 +80,14 @@ class SattCnnLstm(nnx.Module):
                 f"pooling must be 'last', 'mean' or 'attention', got {pooling!r}"
             )
         self.pooling = pooling
-        self.lstm_units = lstm_units
+        self.lstm_units, self.dropout_rate = lstm_units, dropout_rate
         self.convs = make_convs(conv_features, conv_kernels, rngs)
         freq_bins = input_shape[1] // 2 ** len(conv_features)
         lstm_in = freq_bins * conv_features[-1]
-        # rngs=False: the carries start at zero (given in __call__), so no RNG state.
-        self.lstm = nnx.Bidirectional(
-            nnx.RNN(nnx.OptimizedLSTMCell(lstm_in, lstm_units, rngs=rngs), rngs=False),
-            nnx.RNN(nnx.OptimizedLSTMCell(lstm_in, lstm_units, rngs=rngs), rngs=False),
-            rngs=False,
-        )
+        self.lstm = bilstm(lstm_in, lstm_units, rngs)
         if pooling == "attention":
             self.attention = AttentionPool(2 * lstm_units, rngs=rngs)
         self.dense = nnx.Linear(2 * lstm_units, dense_units, rngs=rngs)
-        self.dropout = nnx.Dropout(dropout_rate)
         self.classifier = nnx.Linear(dense_units, num_classes, rngs=rngs)
 
     def __call__(
@@ -103,10 +99,10 @@ class SattCnnLstm(nnx.Module):
     ) -> jax.Array:
         """Logits `[B, num_classes]`; dropout is active iff `dropout_key` is given."""
         x, lengths = conv_stack(self.convs, features, lengths)
-        zeros = jnp.zeros((x.shape[0], self.lstm_units), x.dtype)
+        carry = zero_carry(x.shape[0], self.lstm_units, x.dtype)
         (fwd, bwd), outputs = self.lstm(
             x,
-            initial_carry=((zeros, zeros), (zeros, zeros)),
+            initial_carry=(carry, carry),
             seq_lengths=lengths,
             return_carry=True,
         )
@@ -116,9 +112,13 @@ class SattCnnLstm(nnx.Module):
             summary = self.attention(outputs, lengths)
         else:
             summary = masked_mean(outputs, lengths)
-        x = nnx.relu(self.dense(summary))
-        x = self.dropout(x, deterministic=dropout_key is None, rngs=dropout_key)
-        return self.classifier(x)
+        return dense_head(
+            summary,
+            self.dense,
+            self.classifier,
+            dropout_rate=self.dropout_rate,
+            keys=dropout_key,
+        )
 
 
 class SattCnn(nnx.Module):
@@ -174,5 +174,10 @@ class SattCnn(nnx.Module):
     ) -> jax.Array:
         x, lengths = conv_stack(self.convs, features, lengths)
         pool = masked_mean if self.pooling == "mean" else masked_max
-        x = nnx.relu(self.dense(pool(x, lengths)))
-        return self.classifier(dropout(x, self.dropout_rate, dropout_key))
+        return dense_head(
+            pool(x, lengths),
+            self.dense,
+            self.classifier,
+            dropout_rate=self.dropout_rate,
+            keys=dropout_key,
+        )

@@ -22,10 +22,9 @@ from ser_jax.models.layers import (
     KeyChain,
     MaskedBatchNorm,
     bilstm,
+    conv_block,
     dropout,
-    mask_frames,
     masked_mean,
-    pooled_lengths,
     standardize,
     valid_mask,
     zero_carry,
@@ -82,11 +81,7 @@ class SundharamCnn1d(nnx.Module):
         keys = KeyChain(dropout_key)
         x = standardize(features, lengths, self.input_norm)
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            x = conv(mask_frames(x, lengths))
-            x = mask_frames(nnx.relu(norm(x, valid_mask(lengths, x.shape[1]))), lengths)
-            p = self.pool_size
-            x = nnx.max_pool(x, window_shape=(p,), strides=(p,))
-            lengths = pooled_lengths(lengths, p, x.shape[1])
+            x, lengths = conv_block(x, lengths, conv, pool=(self.pool_size,), norm=norm)
             x = dropout(x, self.dropout_rate, keys())
         return self.classifier(masked_mean(x, lengths))
 
