@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from ser_jax import frontends
+from ser_jax.frontends.anand import AnandSpectrogram
 from ser_jax.models.layers import (
     KeyChain,
     conv_block,
@@ -148,7 +148,7 @@ class AnandChunkLstm(nnx.Module):
       `anand_spectrogram` front-end would give);
     - raw audio `[samples, 1]` (`raw_waveform`, `frame_length=0`): cut here into
       non-overlapping `chunk_seconds` chunks, each turned into its 64 x 64 x 2
-      image by `frontends.AnandSpectrogram` (default fields) inside the model;
+      image by `AnandSpectrogram` (default fields) inside the model;
       a chunk counts if it is complete (the remainder is dropped, as the
       "chunks" segmentation does), and a clip shorter than one chunk keeps
       its one (short) chunk.
@@ -172,7 +172,7 @@ class AnandChunkLstm(nnx.Module):
             self.spectrogram = None
             chunk_shape = input_shape[1:]
         elif len(input_shape) == 2 and input_shape[1] == 1:
-            self.spectrogram = frontends.AnandSpectrogram(
+            self.spectrogram = AnandSpectrogram(
                 sample_rate=sample_rate, max_samples=round(chunk_seconds * sample_rate)
             )
             if input_shape[0] < self.spectrogram.max_samples:

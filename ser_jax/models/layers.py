@@ -22,7 +22,7 @@ from flax import nnx
 
 from ser_jax.frontends.framing import mask_frames
 
-BATCH_AXIS = "batch"  # train.AXIS: the pmap axis BatchNorm statistics are summed over
+BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
 
 
 def valid_mask(lengths: jax.Array, num_frames: int) -> jax.Array:

@@ -4,7 +4,7 @@ The talk's CNN is deliberately shallow: a single convolution layer over time
 whose filters span every feature of a frame (log-mel bands or MFCCs), a
 single max-pooling layer over time, and the classifiers. It was trained
 single-task and multi-task (emotion with activation and valence as auxiliary
-targets; `train.py` swaps `classifier` for `layers.TaskHeads` when
+targets; `models.create_model` swaps `classifier` for `layers.TaskHeads` when
 `config.tasks` names them). That is Aldeneh's model (`keesing.Aldeneh`:
 parallel convolutions over time, each max-pooled over the valid frames)
 without its dense layers, so it is built as one.
