@@ -17,6 +17,7 @@ INSTALL_REQUIRES = [
     "importlib_resources",
     "librosa==0.11.0",
     "soundfile",
+    "av",  # FFmpeg: audio that libsndfile cannot read (e.g. inside AVI video)
     "absl-py",
     "ml-collections==1.1.0",
     "clu",
@@ -43,7 +44,7 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
     packages=setuptools.find_packages(include=["ser_jax*", "data_builders*"]),
-    package_data={"data_builders": ["*/*.tsv", "*/*.bib", "*/*.md"]},
+    package_data={"data_builders": ["*/*.tsv", "*/*.bib", "*/*.md", "*/*.json"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"test": TEST_REQUIRES},
 )

@@ -44,7 +44,9 @@ def load_audio(
     """Loads an audio file as a float32 mono waveform in [-1, 1].
 
     Args:
-      path: a local file that libsndfile can read (WAV, FLAC, OGG, ...).
+      path: a local file that libsndfile can read (WAV, FLAC, OGG, MP3, ...),
+        or, failing that, any container with an audio stream FFmpeg reads
+        (an AVI or MP4 video's sound track, AAC, ...).
       sample_rate: output sample rate; other rates are resampled with
         ``librosa.resample(..., res_type="soxr_hq")``.
       min_duration_s: clips shorter than this (measured at the file's own
@@ -67,10 +69,17 @@ def load_audio(
 
     try:
         data, file_sr = sf.read(path_str, dtype="float32", always_2d=True)
-    except (sf.SoundFileError, RuntimeError, OSError) as e:
-        raise AudioError(
-            path_str, f"cannot decode audio (corrupt or unsupported file): {e}"
-        ) from e
+    except (sf.SoundFileError, RuntimeError, OSError) as sf_error:
+        # Not a format libsndfile reads (by content, whatever the extension):
+        # audio inside video (eNTERFACE's AVI files), AAC, ... through FFmpeg.
+        try:
+            data, file_sr = _read_with_ffmpeg(path_str)
+        except Exception as av_error:  # PyAV raises its own error classes
+            raise AudioError(
+                path_str,
+                "cannot decode audio (corrupt or unsupported file): "
+                f"libsndfile: {sf_error}; FFmpeg: {av_error}",
+            ) from av_error
 
     num_frames = data.shape[0]
     if num_frames == 0:
@@ -97,6 +106,26 @@ def load_audio(
         )
     # Resampling can overshoot full scale by a little.
     return np.clip(audio, -1.0, 1.0).astype(np.float32, copy=False)
+
+
+def _read_with_ffmpeg(path: str) -> tuple[np.ndarray, int]:
+    """`[samples, channels]` float32 and the rate of the first audio stream of
+    any container FFmpeg reads (PyAV), e.g. the sound track of a video."""
+    import av  # Imported lazily: only files libsndfile cannot read need it.
+
+    with av.open(path) as container:
+        if not container.streams.audio:
+            raise ValueError("no audio stream")
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp")  # planar float, same layout
+        chunks = []
+        for frame in container.decode(stream):
+            chunks += [f.to_ndarray() for f in resampler.resample(frame)]
+        chunks += [f.to_ndarray() for f in resampler.resample(None)]
+        rate = stream.codec_context.sample_rate
+    if not chunks:
+        return np.zeros((0, 1), np.float32), rate
+    return np.concatenate(chunks, axis=1).T.astype(np.float32), rate
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:

@@ -65,6 +65,37 @@ def test_float_wav_is_clipped(tmp_path):
     assert y.max() <= 1.0 and y.min() >= -1.0
 
 
+def _write_avi(path, audio: np.ndarray, sr: int) -> None:
+    """A video container (AVI) whose only stream is 16-bit PCM sound, as
+    eNTERFACE'05 ships its clips."""
+    import av
+
+    with av.open(str(path), "w", format="avi") as container:
+        stream = container.add_stream("pcm_s16le", rate=sr, layout="stereo")
+        pcm = np.round(np.clip(audio, -1, 1) * 32767).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(
+            np.repeat(pcm[None, :], 2, axis=0).T.reshape(1, -1),
+            format="s16",
+            layout="stereo",
+        )
+        frame.sample_rate = sr
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+
+
+def test_sound_track_of_a_video_container(tmp_path):
+    x = _sine(440, 48000, 0.5)
+    path = tmp_path / "s1_an_1.avi"
+    _write_avi(path, x, 48000)
+    with pytest.raises(sf.LibsndfileError):
+        sf.read(path)  # libsndfile does not read it: FFmpeg does
+    y = load_audio(path)
+    assert len(y) == pytest.approx(SAMPLE_RATE * 0.5, abs=2)
+    assert _peak_freq(y, SAMPLE_RATE) == pytest.approx(440, abs=3)
+
+
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.wav"
     with pytest.raises(AudioError, match="file not found") as info:

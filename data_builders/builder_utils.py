@@ -112,7 +112,7 @@ def manual_dir_or_none(
 
 def corpus_root(
     dl_manager: tfds.download.DownloadManager,
-    url: str,
+    url: str | None,
     zip_name: str,
     find_root: Callable[[epath.Path], epath.Path | None],
     layout: str,
@@ -121,9 +121,15 @@ def corpus_root(
     """Where the corpus's files are: manual_dir, the official zip in it, or a download.
 
     `find_root` locates the corpus `layout` (e.g. "Actor_XX/ folders") inside
-    a folder, or returns None.
+    a folder, or returns None. `url=None`: a corpus whose licence stands in the
+    way of a download, which must be in manual_dir.
     """
     manual = manual_dir_or_none(dl_manager, what_to_put)
+    if manual is None and url is None:
+        raise ManualDirError(
+            "This corpus cannot be downloaded automatically (its licence asks "
+            f"users to obtain it themselves): pass --manual_dir. {what_to_put}"
+        )
     if manual is None:
         source = dl_manager.download_and_extract(url)
     elif (manual / zip_name).exists() and find_root(manual) is None:
@@ -178,8 +184,9 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     module-level functions wrapped in ``staticmethod``).
     """
 
-    URL: ClassVar[str]
-    """Where the corpus is downloaded from when no manual_dir is given."""
+    URL: ClassVar[str | None]
+    """Where the corpus is downloaded from when no manual_dir is given; None
+    when its licence requires a manual download."""
     ZIP_NAME: ClassVar[str]
     """The name of the official zip, which manual_dir may hold."""
     LAYOUT: ClassVar[str]
@@ -189,6 +196,22 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     NOTHING_FOUND: ClassVar[str]
     """The error when ``list_files`` finds nothing; ``{root}`` is replaced by
     the corpus root, e.g. ``"No .wav files found in {root}/wav"``."""
+
+    KNOWN_BAD: ClassVar[Mapping[str, str]] = {}
+    """Files of the official release documented as unusable (silent,
+    misnamed, ...): relative path -> why. They are left out of the splits and
+    listed in the dataset's metadata (`info.metadata["skipped_files"]`)."""
+
+    def corpus_info(self, features: tfds.features.FeaturesDict, **kwargs):
+        """`dataset_info_from_configs` with the audio/emotion supervised keys
+        and, when the release has known-bad files, the list of those skipped."""
+        if self.KNOWN_BAD:
+            kwargs["metadata"] = tfds.core.MetadataDict(
+                skipped_files=dict(sorted(self.KNOWN_BAD.items()))
+            )
+        return self.dataset_info_from_configs(
+            features=features, supervised_keys=("audio", "emotion"), **kwargs
+        )
 
     @staticmethod
     @abc.abstractmethod
@@ -209,9 +232,15 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
             self.LAYOUT,
             self.WHAT_TO_PUT,
         )
+        listing = {
+            speaker: [
+                (rel, labels) for rel, labels in files if rel not in self.KNOWN_BAD
+            ]
+            for speaker, files in self.list_files(root).items()
+        }
         return speaker_split_generators(
             root,
-            self.list_files(root),
+            {speaker: files for speaker, files in listing.items() if files},
             self.NOTHING_FOUND.format(root=root),
             self.WHAT_TO_PUT,
             self._generate_examples,

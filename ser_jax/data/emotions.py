@@ -31,17 +31,33 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Shared emotion name: the names corpora use for it (RAVDESS, EMO-DB, IEMOCAP, ...).
+# Shared emotion name: the names corpora use for it (their own words, in any
+# language, and the codes of their file names where these are unambiguous).
+# A builder's ClassLabel holds the corpus's own names; these map them.
 EMOTION_SYNONYMS = {
-    "neutral": ("neutral", "neu"),
+    "neutral": ("neutral", "neu", "neutre", "neutro"),
     "calm": ("calm",),
-    "happiness": ("happiness", "happy", "joy", "hap"),
-    "sadness": ("sadness", "sad"),
-    "anger": ("anger", "angry", "ang"),
-    "fear": ("fear", "fearful", "fea"),
-    "disgust": ("disgust", "disgusted", "dis"),
-    "surprise": ("surprise", "surprised", "sur"),
+    "happiness": ("happiness", "happy", "joy", "hap", "joie", "gioia", "gio"),
+    "sadness": ("sadness", "sad", "tristesse", "tristezza", "tri"),
+    "anger": ("anger", "angry", "ang", "colère", "colere", "rabbia", "rab"),
+    "fear": ("fear", "fearful", "fea", "peur", "paura", "pau"),
+    "disgust": ("disgust", "disgusted", "dis", "dégoût", "degout", "disgusto"),
+    "surprise": (
+        "surprise",
+        "surprised",
+        "sur",
+        "sorpresa",
+        "sor",
+        "ps",
+        "pleasant_surprise",
+        "pleasant surprise",
+    ),
     "boredom": ("boredom", "bored"),
+    # Emotions only some corpora have (IEMOCAP, EmoFilm, DEMoS, JL-Corpus, ...).
+    "excitement": ("excitement", "excited", "exc"),
+    "frustration": ("frustration", "frustrated", "fru"),
+    "contempt": ("contempt", "disprezzo"),
+    "guilt": ("guilt", "colpa"),
 }
 _CANONICAL = {
     synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
@@ -64,6 +80,11 @@ EMOTION_DIMENSIONS = {
     "disgust": ("medium", "negative"),
     "sadness": ("low", "negative"),
     "boredom": ("low", "negative"),
+    # Placed by the same circumplex reading; no seed paper classifies them.
+    "excitement": ("high", "positive"),
+    "frustration": ("high", "negative"),
+    "contempt": ("medium", "negative"),
+    "guilt": ("low", "negative"),
 }
 
 
