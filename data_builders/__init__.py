@@ -4,6 +4,8 @@
 * ``emodb``: EMO-DB, the Berlin Database of Emotional Speech (10 speakers).
 * ``synthetic``: a generated corpus (``synthetic/synthetic_speech.py``), no
   download.
+* ``own_corpus``: your own labelled recordings (a label table or file-name
+  pattern), configured on the command line.
 
 All share the features and per-speaker splits described in
 ``data_builders.builder_utils``. Nothing here imports ``ser_jax`` (the library
@@ -12,11 +14,13 @@ data_builders/<name>`` does not load the library.
 """
 
 from data_builders.emodb import emodb_dataset_builder
+from data_builders.own_corpus import own_corpus_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
 from data_builders.synthetic import synthetic_dataset_builder
 
 __all__ = [
     "emodb_dataset_builder",
+    "own_corpus_dataset_builder",
     "ravdess_dataset_builder",
     "synthetic_dataset_builder",
 ]

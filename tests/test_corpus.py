@@ -397,3 +397,22 @@ def test_feature_baseline_cross_corpus(alpha_beta, data_dir, tmp_path):
     config.protocol.test_corpus = "gamma"
     with pytest.raises(ValueError, match="test_corpus, one of \\['alpha', 'beta'\\]"):
         baseline.train_and_evaluate(config, tmp_path / "unknown")
+
+
+def test_sessions_follow_subsets_and_merges():
+    a = _corpus("a", ["x", "y"], [0, 1, 0, 1], ["1F", "1F", "2M", "2M"], ["f"] * 4)
+    a.sessions = np.array(["1", "1", "2", "2"])
+    assert a.speaker_sessions() == {"1F": "1", "2M": "2"}
+    assert a.subset(a.speakers == "2M").sessions.tolist() == ["2", "2"]
+    merged = merge_corpora([a, dataclasses.replace(a, name="b")], ["x", "y"])
+    assert merged.speaker_sessions() == {
+        "a:1F": "a:1",
+        "a:2M": "a:2",
+        "b:1F": "b:1",
+        "b:2M": "b:2",
+    }
+    no_sessions = dataclasses.replace(a, name="c", sessions=None)
+    assert merge_corpora([a, no_sessions], ["x", "y"]).sessions is None
+    a.sessions = np.array(["1", "2", "2", "2"])
+    with pytest.raises(ValueError, match="'1F' is in sessions '1' and '2'"):
+        a.speaker_sessions()

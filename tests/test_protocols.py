@@ -1,5 +1,6 @@
 import dataclasses
 
+import numpy as np
 import pytest
 
 from ser_jax.data import protocols
@@ -137,3 +138,90 @@ def test_every_corpus_fold_passes_the_leakage_guard(monkeypatch):
     monkeypatch.setattr(protocols, "check_no_leakage", checked.append)
     folds = corpus_folds("leave_one_corpus_out") + corpus_folds("cross_corpus", "a")
     assert checked == folds
+
+
+# ----------------------------------------------------------------------------
+# Session protocols: IEMOCAP's layout, one female and one male actor per session.
+
+SESSION_OF = {f"Ses0{n}{sex}": str(n) for n in range(1, 6) for sex in "FM"}
+SESSION_GENDERS = {s: ("female" if s.endswith("F") else "male") for s in SESSION_OF}
+
+
+def session_folds(protocol, **kw):
+    return protocols.make_folds(
+        sorted(SESSION_OF),
+        SESSION_GENDERS,
+        protocol,
+        num_val_speakers=kw.pop("num_val_speakers", 2),
+        session_of=kw.pop("session_of", SESSION_OF),
+        **kw,
+    )
+
+
+def test_sessions_leaves_one_session_out():
+    folds = session_folds("sessions")
+    assert [f.test_speakers for f in folds] == [
+        (f"Ses0{n}F", f"Ses0{n}M") for n in range(1, 6)
+    ]
+    for f in folds:
+        test_sessions = {SESSION_OF[s] for s in f.test_speakers}
+        assert test_sessions.isdisjoint(
+            SESSION_OF[s] for s in f.val_speakers + f.train_speakers
+        )
+        assert {SESSION_GENDERS[s] for s in f.val_speakers} == {"female", "male"}
+        assert len(f.train_speakers) == 6
+
+
+def test_satt_sessions_test_one_speaker_validate_the_other_both_ways():
+    folds = session_folds("satt_sessions")
+    assert len(folds) == 10
+    assert [(f.test_speakers, f.val_speakers) for f in folds[:2]] == [
+        (("Ses01F",), ("Ses01M",)),
+        (("Ses01M",), ("Ses01F",)),
+    ]
+    for f in folds:
+        (test,) = f.test_speakers
+        assert {SESSION_OF[s] for s in f.val_speakers} == {SESSION_OF[test]}
+        assert SESSION_OF[test] not in {SESSION_OF[s] for s in f.train_speakers}
+        assert len(f.train_speakers) == 8
+
+
+def test_session_protocol_errors():
+    with pytest.raises(ValueError, match="recorded in sessions"):
+        session_folds("sessions", session_of=None)
+    with pytest.raises(ValueError, match="one speaker"):
+        lonely = {**SESSION_OF, "Ses06F": "6"}
+        protocols.make_folds(
+            sorted(lonely),
+            {**SESSION_GENDERS, "Ses06F": "female"},
+            "satt_sessions",
+            session_of=lonely,
+        )
+
+
+def test_two_speakers_loso_validates_on_held_out_training_utterances():
+    folds = protocols.make_folds(["OAF", "YAF"], {}, "loso", num_val_speakers=2)
+    assert [(f.test_speakers, f.val_speakers, f.train_speakers) for f in folds] == [
+        (("OAF",), (), ("YAF",)),
+        (("YAF",), (), ("OAF",)),
+    ]
+    assert folds[0].to_dict()["val_utterance_fraction"] == (
+        protocols.VAL_UTTERANCE_FRACTION
+    )
+    assert "val_utterance_fraction" not in session_folds("sessions")[0].to_dict()
+
+
+def test_validation_utterances_are_stratified_and_the_same_in_any_view():
+    labels = np.repeat([0, 1, 2], [10, 5, 1])
+    keys = [f"f{i}.wav" for i in range(len(labels))]
+    held = protocols.split_validation_utterances(labels, keys, 0.2, seed=(0, 1))
+    assert np.bincount(labels[held], minlength=3).tolist() == [2, 1, 0]
+    # A view holding classes 1 and 2 only (two-step's binary stages) holds out
+    # the same utterances of class 1.
+    view = labels > 0
+    again = protocols.split_validation_utterances(
+        labels[view], np.asarray(keys)[view], 0.2, seed=(0, 1)
+    )
+    assert (np.flatnonzero(view)[again] == np.flatnonzero(held & view)).all()
+    other = protocols.split_validation_utterances(labels, keys, 0.2, seed=(0, 2))
+    assert (other != held).any()  # another fold draws others

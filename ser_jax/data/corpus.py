@@ -39,6 +39,9 @@ class Corpus:
     # Several corpora merged (`combine`): per corpus, in the order of
     # dataset.corpus, its emotions -> the shared ones. Empty for one corpus.
     label_maps: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    # str recording session of each utterance, for corpora recorded in
+    # sessions (a builder's `session` feature: IEMOCAP, MSP-IMPROV); else None.
+    sessions: np.ndarray | None = None
 
     @property
     def speaker_ids(self) -> list[str]:
@@ -56,6 +59,22 @@ class Corpus:
     def speaker_genders(self) -> dict[str, str]:
         return dict(zip(self.speakers.tolist(), self.genders.tolist(), strict=True))
 
+    def speaker_sessions(self) -> dict[str, str] | None:
+        """Each speaker's session (the session protocols' groups), or None for a
+        corpus without sessions; a speaker in two sessions is an error."""
+        if self.sessions is None:
+            return None
+        of = {}
+        for speaker, session in zip(
+            self.speakers.tolist(), self.sessions.tolist(), strict=True
+        ):
+            if of.setdefault(speaker, session) != session:
+                raise ValueError(
+                    f"{self.name}: speaker {speaker!r} is in sessions "
+                    f"{of[speaker]!r} and {session!r}"
+                )
+        return of
+
     def subset(self, keep: np.ndarray) -> Corpus:
         """The utterances where `keep` (a boolean mask) is true."""
         idx = np.flatnonzero(keep)
@@ -68,6 +87,7 @@ class Corpus:
             speakers=self.speakers[idx],
             genders=self.genders[idx],
             file_names=self.file_names[idx],
+            sessions=None if self.sessions is None else self.sessions[idx],
         )
 
     def relabel(self, label_map: dict[str, str]) -> Corpus:
@@ -131,8 +151,9 @@ def merge_corpora(
 ) -> Corpus:
     """One corpus from several with the same emotion names (labels realigned by name).
 
-    Speakers and file names are prefixed with their corpus (`emodb:03`), so no
-    two corpora share a speaker.
+    Speakers, file names and sessions are prefixed with their corpus
+    (`emodb:03`), so no two corpora share a speaker or a session; the merged
+    corpus has sessions when every corpus has.
     """
     class_names = list(class_names)
     if len({c.name for c in corpora}) != len(corpora):
@@ -159,6 +180,13 @@ def merge_corpora(
         ),
         class_names=class_names,
         sample_rate=rates.pop(),
+        sessions=(
+            np.concatenate(
+                [np.char.add(f"{c.name}{PREFIX}", c.sessions) for c in corpora]
+            )
+            if all(c.sessions is not None for c in corpora)
+            else None
+        ),
     )
 
 

@@ -54,7 +54,8 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
     info = builder.info
     emotion = info.features["emotion"]
     gender = info.features["gender"]
-    audio, labels, speakers, genders, names = [], [], [], [], []
+    has_sessions = "session" in info.features
+    audio, labels, speakers, genders, names, sessions = [], [], [], [], [], []
     for split in sorted(info.splits):
         if not split.startswith(SPLIT_PREFIX):
             continue
@@ -64,6 +65,8 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
             speakers.append(ex["speaker"].decode())
             genders.append(gender.int2str(int(ex["gender"])))
             names.append(ex["file_name"].decode())
+            if has_sessions:
+                sessions.append(str(ex["session"].decode()))
     if not audio:
         raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
     return Corpus(
@@ -75,6 +78,7 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
         file_names=np.asarray(names),
         class_names=list(emotion.names),
         sample_rate=info.features["audio"].sample_rate,
+        sessions=np.asarray(sessions) if has_sessions else None,
     )
 
 

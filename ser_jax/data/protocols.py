@@ -3,6 +3,12 @@
 - `loso`: leave one speaker out; `losgo`: leave one speaker group out
   (`num_groups` random gender-mixed groups); `auto`: LOSO up to 12 speakers,
   LOSGO above (Keesing et al.).
+- Corpora recorded in sessions (IEMOCAP, MSP-IMPROV: their builders' `session`
+  feature): `sessions` leaves one session out (Keesing et al.'s "sessions as
+  groups"); `satt_sessions` trains on the other sessions and, of the held-out
+  session, tests on one speaker and validates on the rest, each speaker in
+  turn (Satt et al.: of the fifth IEMOCAP session's two speakers, one
+  validates and the other tests, both ways).
 - Several corpora (`dataset.corpus="ravdess+emodb"`, `ser_jax.data.corpus`):
   `cross_corpus` tests on every speaker of `protocol.test_corpus` and trains on
   the other corpora (one fold); `leave_one_corpus_out` does it for each corpus
@@ -11,7 +17,11 @@
   and the corpus's name, so a corpus has the same ones in every fold and run.
 
 Validation speakers always come from the training speakers of the fold, never
-from its test speakers, and every fold is checked for speaker leakage.
+from its test speakers, and every fold is checked for speaker leakage. A fold
+with a single non-test speaker (LOSO on TESS or the Portuguese corpus, which
+have two) cannot hold out a validation speaker: it validates on a stratified
+`VAL_UTTERANCE_FRACTION` of its training speaker's utterances instead, drawn
+with the seed and the fold, and records so (`val_utterance_fraction`).
 """
 
 from __future__ import annotations
@@ -24,7 +34,10 @@ import numpy as np
 
 LOSGO_MIN_SPEAKERS = 13  # Keesing et al.: more than 12 speakers -> speaker groups
 CORPUS_PROTOCOLS = ("cross_corpus", "leave_one_corpus_out")
-PROTOCOLS = ("auto", "loso", "losgo", *CORPUS_PROTOCOLS)
+SESSION_PROTOCOLS = ("sessions", "satt_sessions")
+PROTOCOLS = ("auto", "loso", "losgo", *SESSION_PROTOCOLS, *CORPUS_PROTOCOLS)
+# Validation utterances of a fold with one non-test speaker (see above).
+VAL_UTTERANCE_FRACTION = 0.2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,9 +46,15 @@ class Fold:
     test_speakers: tuple[str, ...]
     val_speakers: tuple[str, ...]
     train_speakers: tuple[str, ...]
+    # > 0: no validation speaker; this fraction of the training speakers'
+    # utterances validates (`split_validation_utterances`).
+    val_utterance_fraction: float = 0.0
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        if not self.val_utterance_fraction:
+            del out["val_utterance_fraction"]  # the usual case: speakers validate
+        return out
 
 
 class SpeakerLeakageError(AssertionError):
@@ -44,7 +63,7 @@ class SpeakerLeakageError(AssertionError):
 
 def resolve_protocol(name: str, num_speakers: int, num_corpora: int = 1) -> str:
     """'auto' is LOSO up to 12 speakers and LOSGO above (Keesing et al.); the
-    corpus protocols need 2+ corpora."""
+    corpus protocols need 2+ corpora. (`make_folds` checks sessions.)"""
     if name == "auto":
         return "losgo" if num_speakers >= LOSGO_MIN_SPEAKERS else "loso"
     if name not in PROTOCOLS:
@@ -104,12 +123,14 @@ def make_folds(
     seed: int = 0,
     corpus_of: Mapping[str, str] | None = None,
     test_corpus: str = "",
+    session_of: Mapping[str, str] | None = None,
 ) -> list[Fold]:
     """One fold per test group; validation speakers drawn from the rest, gender-mixed.
 
     The corpus protocols need `corpus_of` (each speaker's corpus, corpora in
     fold order: `Corpus.speaker_corpora()`) and, for `cross_corpus`,
-    `test_corpus`.
+    `test_corpus`; the session protocols `session_of` (each speaker's session:
+    `Corpus.speaker_sessions()`).
     """
     num_corpora = len(set((corpus_of or {}).values())) or 1
     protocol = resolve_protocol(protocol, len(set(speakers)), num_corpora)
@@ -122,10 +143,33 @@ def make_folds(
         return corpus_folds(
             speakers, genders, corpus_of, protocol, test_corpus, num_val_speakers, seed
         )
+    if protocol in SESSION_PROTOCOLS:
+        return session_folds(
+            speakers, genders, session_of, protocol, num_val_speakers, seed
+        )
     groups = speaker_groups(speakers, genders, protocol, num_groups, seed)
+    return held_out_folds(groups, speakers, genders, num_val_speakers, seed)
+
+
+def held_out_folds(
+    groups: Sequence[Sequence[str]],
+    speakers: Sequence[str],
+    genders: Mapping[str, str],
+    num_val_speakers: int,
+    seed: int,
+) -> list[Fold]:
+    """A fold per test group: `num_val_speakers` gender-mixed validation speakers
+    drawn from the other speakers, the rest training (one non-test speaker:
+    utterance validation, see the module docstring)."""
     folds = []
     for k, test in enumerate(groups):
+        test = tuple(sorted(test))
         rest = [s for s in sorted(speakers) if s not in test]
+        if len(rest) == 1:
+            fold = Fold(k, test, (), tuple(rest), VAL_UTTERANCE_FRACTION)
+            check_no_leakage(fold)
+            folds.append(fold)
+            continue
         if num_val_speakers >= len(rest):
             raise ValueError(
                 f"num_val_speakers={num_val_speakers} leaves no training speakers "
@@ -134,10 +178,77 @@ def make_folds(
         rng = np.random.default_rng([seed, k])
         val = tuple(sorted(gender_interleaved(rest, genders, rng)[:num_val_speakers]))
         train = tuple(s for s in rest if s not in val)
-        fold = Fold(k, tuple(test), val, train)
+        fold = Fold(k, test, val, train)
         check_no_leakage(fold)
         folds.append(fold)
     return folds
+
+
+def session_folds(
+    speakers: Sequence[str],
+    genders: Mapping[str, str],
+    session_of: Mapping[str, str] | None,
+    protocol: str,
+    num_val_speakers: int = 1,
+    seed: int = 0,
+) -> list[Fold]:
+    """`sessions`: a fold per session (sorted), its speakers the test group,
+    validation speakers from the other sessions. `satt_sessions`: a fold per
+    speaker of each session: it tests, the session's other speakers validate,
+    the other sessions train."""
+    if not session_of:
+        raise ValueError(
+            f"protocol {protocol!r} needs a corpus recorded in sessions (a builder "
+            "with a `session` feature, e.g. iemocap or msp_improv)"
+        )
+    if missing := set(speakers) - set(session_of):
+        raise ValueError(f"session_of lacks speakers {sorted(missing)}")
+    by_session = {}
+    for s in sorted(speakers):
+        by_session.setdefault(session_of[s], []).append(s)
+    if len(by_session) < 2:
+        raise ValueError(f"protocol {protocol!r} needs 2+ sessions, got {by_session}")
+    if protocol == "sessions":
+        groups = [by_session[name] for name in sorted(by_session)]
+        return held_out_folds(groups, speakers, genders, num_val_speakers, seed)
+    folds = []
+    for name in sorted(by_session):
+        group = by_session[name]
+        if len(group) < 2:
+            raise ValueError(
+                f"satt_sessions: session {name!r} has one speaker ({group}); each "
+                "session needs one to test and one to validate"
+            )
+        train = tuple(s for s in sorted(speakers) if session_of[s] != name)
+        for test in group:
+            val = tuple(s for s in group if s != test)
+            fold = Fold(len(folds), (test,), val, train)
+            check_no_leakage(fold)
+            folds.append(fold)
+    return folds
+
+
+def split_validation_utterances(
+    labels: np.ndarray, keys: Sequence[str], fraction: float, seed: Sequence[int]
+) -> np.ndarray:
+    """A boolean mask of `fraction` of the utterances (at least one of each class
+    with 2+ utterances), stratified by label: a fold's validation utterances
+    when it has no validation speaker.
+
+    Each class takes its utterances of lowest hash of (seed, key): an
+    utterance's draw depends on its key (file name) alone, so any view of the
+    corpus that keeps a class's utterances (two-step's binary stages) holds
+    out the same ones.
+    """
+    salt = ":".join(str(x) for x in seed)
+    rank = np.asarray([zlib.crc32(f"{salt}:{k}".encode()) for k in keys])
+    chosen = np.zeros(len(labels), bool)
+    for label in np.unique(labels):
+        idx = np.flatnonzero(labels == label)
+        if len(idx) > 1:
+            take = max(1, round(fraction * len(idx)))
+            chosen[idx[np.argsort(rank[idx], kind="stable")[:take]]] = True
+    return chosen
 
 
 def corpus_folds(

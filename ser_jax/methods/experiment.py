@@ -201,6 +201,7 @@ def start(
         seed=config.protocol.seed,
         corpus_of=corpus_of,
         test_corpus=config.protocol.test_corpus,
+        session_of=corpus.speaker_sessions(),
     )
     if config.fold >= len(folds):
         raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")

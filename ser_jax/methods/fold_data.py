@@ -27,6 +27,37 @@ class FoldData:
     feature_stats: dict[str, np.ndarray] | None
 
 
+def fold_utterances(
+    corpus: Corpus, fold: protocols.Fold, seed: int
+) -> dict[str, np.ndarray]:
+    """The corpus indices of the fold's training, validation and test utterances:
+    by speaker, or, for a fold without validation speakers, validation is a
+    stratified fraction of the training speakers' utterances
+    (`protocols.split_validation_utterances`)."""
+    speakers = {
+        "train": fold.train_speakers,
+        "val": fold.val_speakers,
+        "test": fold.test_speakers,
+    }
+    out = {split: corpus.select(speakers[split]) for split in SPLITS}
+    if fold.val_utterance_fraction:
+        train = out["train"]
+        held_out = protocols.split_validation_utterances(
+            corpus.labels[train],
+            corpus.file_names[train],
+            fold.val_utterance_fraction,
+            seed=(seed, fold.index),
+        )
+        out["train"], out["val"] = train[~held_out], train[held_out]
+    for split, idx in out.items():
+        if len(idx) == 0:
+            raise ValueError(
+                f"Fold {fold.index}: no {split} utterances for speakers "
+                f"{speakers[split] or speakers['train']}"
+            )
+    return out
+
+
 def prepare_fold_data(
     config: ml_collections.ConfigDict,
     corpus: Corpus,
@@ -40,18 +71,7 @@ def prepare_fold_data(
     data itself that no test speaker reaches training or validation, and
     attaches `config.feature_standardization`'s statistics."""
     splits = {}
-    speakers = {
-        "train": fold.train_speakers,
-        "val": fold.val_speakers,
-        "test": fold.test_speakers,
-    }
-    for split in SPLITS:
-        idx = corpus.select(speakers[split])
-        if len(idx) == 0:
-            raise ValueError(
-                f"Fold {fold.index}: no {split} utterances for speakers "
-                f"{speakers[split]}"
-            )
+    for split, idx in fold_utterances(corpus, fold, config.protocol.seed).items():
         segments = make_segments(
             [corpus.audio[i] for i in idx],
             corpus.labels[idx],

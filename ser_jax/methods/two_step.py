@@ -47,7 +47,7 @@ from ser_jax.data.corpus import Corpus
 from ser_jax.data.segments import Segments
 from ser_jax.frontends import FrontendLike
 from ser_jax.methods import experiment
-from ser_jax.methods.fold_data import describe_input
+from ser_jax.methods.fold_data import describe_input, fold_utterances
 from ser_jax.methods.progress import Progress
 from ser_jax.methods.scoring import TrainedModels
 from ser_jax.methods.steps import local_devices
@@ -150,10 +150,8 @@ def run_fold(
     two-step decision on its validation and test utterances."""
     neutral = config.two_step.neutral
     stages = binary_stages(corpus.class_names, neutral)
-    splits = {
-        "val": corpus.select(fold.val_speakers),
-        "test": corpus.select(fold.test_speakers),
-    }
+    utterances = fold_utterances(corpus, fold, config.protocol.seed)
+    splits = {"val": utterances["val"], "test": utterances["test"]}
     stage_records, posteriors = {}, {}
     binary = {split: {} for split in splits}
     plan = [(FIRST, config, corpus, None)] + [
