@@ -26,8 +26,6 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -39,6 +37,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import benchmarks_md
 
 from ser_jax import frontends
 from ser_jax.frontends import reference
@@ -199,14 +199,7 @@ def ratio(a: float, b: float) -> str:
 
 def machine() -> str:
     device = jax.devices()[0]
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = benchmarks_md.cpu_name()
     load = (
         f", load average {os.getloadavg()[0]:.1f} at the end"
         if hasattr(os, "getloadavg")
@@ -216,19 +209,6 @@ def machine() -> str:
         f"JAX device `{device.device_kind}` ({device.platform}); {cpu}, "
         f"{os.cpu_count()} CPU cores{load}"
     )
-
-
-def update_section(path: Path, body: str) -> None:
-    """Replaces this script's section of BENCHMARKS.md, leaving the others alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"  # read just now
-    section = f"{SECTION}\n\n{body.strip()}\n"
-    match = re.search(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", text, re.M | re.S)
-    if match:
-        rest = text[match.end() :]
-        text = text[: match.start()] + section + ("\n" + rest if rest else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 def main() -> None:
@@ -303,7 +283,7 @@ def main() -> None:
     body = "\n".join(lines)
     print("\n" + body)
     if not args.no_write:
-        update_section(Path(args.benchmarks_md), body)
+        benchmarks_md.update_section(Path(args.benchmarks_md), SECTION, body)
         print(f"\nwrote {args.benchmarks_md}")
 
 

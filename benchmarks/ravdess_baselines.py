@@ -12,9 +12,6 @@ that of the invocation that finished the run; feature extraction (once per
 corpus and set, then cached) is timed apart and shown in brackets.
 """
 
-import os
-import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +20,8 @@ from absl import app, flags, logging
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import benchmarks_md  # noqa: E402
 
 from configs import common  # noqa: E402
 from ser_jax.baselines import features as baseline_features  # noqa: E402
@@ -71,38 +70,6 @@ FEATURE_LABELS = {
 }
 
 
-def machine() -> str:
-    name = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{name}, {os.cpu_count()} CPU cores (shared)"
-
-
-def update_table(path: Path, label: str, row: str) -> None:
-    """Inserts or replaces the row labelled `label` in this script's section only."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION not in text:
-        text = text.rstrip() + f"\n\n{SECTION}\n\n{INTRO}{TABLE_HEADER}"
-    start = text.index(TABLE_HEADER, text.index(SECTION)) + len(TABLE_HEADER)
-    end = start
-    while end < len(text) and text[end:].startswith("| "):
-        end = text.index("\n", end) + 1 if "\n" in text[end:] else len(text)
-    rows = text[start:end].splitlines(keepends=True)
-    pattern = re.compile(rf"^\| {re.escape(label)} \|")
-    for i, line in enumerate(rows):
-        if pattern.match(line):
-            rows[i] = row
-            break
-    else:
-        rows.append(row)
-    path.write_text(text[:start] + "".join(rows) + text[end:])
-
-
 def main(argv):
     del argv
     logging.set_verbosity(logging.INFO)
@@ -142,9 +109,11 @@ def main(argv):
                 f"{summary['pooled']['uar']:.1%} | {summary['pooled']['wa']:.1%} | "
                 f"{summary['uar_over_folds']['mean']:.1%} ± "
                 f"{summary['uar_over_folds']['std']:.1%} | {wall_cell} | "
-                f"{machine()} | {time.strftime('%Y-%m-%d')} | {command} |\n"
+                f"{benchmarks_md.machine()} | {time.strftime('%Y-%m-%d')} | {command} |\n"
             )
-            update_table(Path(FLAGS.benchmarks_md), label, row)
+            benchmarks_md.update_table(
+                Path(FLAGS.benchmarks_md), SECTION, TABLE_HEADER, label, row, INTRO
+            )
             print(row, flush=True)
 
 

@@ -10,20 +10,18 @@ wall time written is the sum over folds of each fold's time in the invocation
 that finished it (training from its last checkpoint, and testing).
 """
 
-import os
-import platform
-import re
 import sys
 import time
 from pathlib import Path
 
-import jax
 from absl import app, flags
 from ml_collections import config_flags
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ser_jax import methods, runtime
+import benchmarks_md  # noqa: E402
+
+from ser_jax import methods, runtime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = flags.FLAGS
@@ -46,39 +44,6 @@ TABLE_HEADER = (
 SECTION = "## RAVDESS, 6-group LOSGO (benchmarks/ravdess_losgo.py)"
 
 
-def machine() -> str:
-    devices = jax.local_devices()
-    kind = (
-        devices[0].device_kind
-        if devices[0].platform != "cpu"
-        else (
-            f"{platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores"
-        )
-    )
-    return f"{len(devices)}× {kind}"
-
-
-def update_table(path: Path, label: str, row: str) -> None:
-    """Inserts or replaces the row labelled `label` in the RAVDESS section."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION not in text:
-        text = text.rstrip() + f"\n\n{SECTION}\n\n{TABLE_HEADER}"
-    lines = text.splitlines(keepends=True)
-    pattern = re.compile(rf"^\| {re.escape(label)} \|")
-    for i, line in enumerate(lines):
-        if pattern.match(line):
-            lines[i] = row
-            break
-    else:
-        end = text.index(TABLE_HEADER, text.index(SECTION)) + len(TABLE_HEADER)
-        while end < len(text) and text[end:].startswith("| "):
-            end = text.index("\n", end) + 1
-        text = text[:end] + row + text[end:]
-        path.write_text(text)
-        return
-    path.write_text("".join(lines))
-
-
 def main(argv):
     del argv
     runtime.quiet_library_logs()
@@ -94,21 +59,17 @@ def main(argv):
     summary = results["summary"]["utterance"]
     proto = results["protocol"]
     epochs = config.num_epochs
-    frontend = config.frontend.name + (
-        f" {config.frontend.grid_hz:g} Hz" if "grid_hz" in config.frontend else ""
-    )
-    model = config.model.name
-    if config.get("method") == "two_step":
-        model = f"two-step: {model}, then {config.two_step.binary_model.name} ×{len(results['stages']) - 1}"
     row = (
-        f"| {FLAGS.label} | {model} / {frontend} "
+        f"| {FLAGS.label} | {methods.of(config).describe(results)} "
         f"| {proto['name']} ({config.protocol.num_groups} groups, "
         f"{config.protocol.num_val_speakers} val spk) | {len(results['folds'])}/{proto['num_folds']} | "
         f"{summary['pooled']['uar']:.1%} | {summary['pooled']['wa']:.1%} | "
         f"{summary['uar_over_folds']['mean']:.1%} ± {summary['uar_over_folds']['std']:.1%} | "
-        f"{epochs} | {wall / 60:.0f} min | {machine()} | {time.strftime('%Y-%m-%d')} |\n"
+        f"{epochs} | {wall / 60:.0f} min | {benchmarks_md.machine()} | {time.strftime('%Y-%m-%d')} |\n"
     )
-    update_table(Path(FLAGS.benchmarks_md), FLAGS.label, row)
+    benchmarks_md.update_table(
+        Path(FLAGS.benchmarks_md), SECTION, TABLE_HEADER, FLAGS.label, row
+    )
     print(row)
 
 
