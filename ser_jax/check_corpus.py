@@ -22,7 +22,7 @@ from pathlib import Path
 import tensorflow_datasets as tfds
 
 import data_builders  # registers the builders
-from ser_jax.data.load import SPLIT_PREFIX
+from ser_jax.data.load import SPLIT_PREFIX, gender_name
 
 COUNTS_FILE = "counts.json"
 
@@ -58,7 +58,7 @@ def observed_counts(builder: tfds.core.DatasetBuilder) -> dict:
         ):
             total += 1
             emotions[emotion.int2str(int(ex["emotion"]))] += 1
-            speakers[ex["speaker"].decode()] = gender.int2str(int(ex["gender"]))
+            speakers[ex["speaker"].decode()] = gender_name(gender, int(ex["gender"]))
     return {
         "utterances": total,
         "speakers": dict(collections.Counter(speakers.values())),

@@ -32,7 +32,7 @@ class Corpus:
     audio: list[np.ndarray]  # int16 waveforms
     labels: np.ndarray  # int32 emotion ids
     speakers: np.ndarray  # str speaker codes
-    genders: np.ndarray  # str "female" / "male"
+    genders: np.ndarray  # str "female" / "male" ("unknown" where undocumented)
     file_names: np.ndarray  # str
     class_names: list[str]
     sample_rate: int

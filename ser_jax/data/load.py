@@ -48,6 +48,15 @@ def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuild
     return builder
 
 
+UNKNOWN_GENDER = "unknown"
+
+
+def gender_name(feature: tfds.features.ClassLabel, value: int) -> str:
+    """A speaker's gender label; -1 (a corpus that does not document it, such as
+    eNTERFACE'05) is "unknown", a group of its own in the gender-mixed folds."""
+    return feature.int2str(value) if value >= 0 else UNKNOWN_GENDER
+
+
 def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
     """Every speaker split of the one corpus `config.corpus`, as built (no filter)."""
     builder = prepare_builder(config)
@@ -63,7 +72,7 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
             audio.append(ex["audio"].astype(np.int16))
             labels.append(int(ex["emotion"]))
             speakers.append(ex["speaker"].decode())
-            genders.append(gender.int2str(int(ex["gender"])))
+            genders.append(gender_name(gender, int(ex["gender"])))
             names.append(ex["file_name"].decode())
             if has_sessions:
                 sessions.append(str(ex["session"].decode()))
