@@ -14,12 +14,16 @@ data_builders/<name>`` does not load the library.
 """
 
 from data_builders.emodb import emodb_dataset_builder
+from data_builders.iemocap import iemocap_dataset_builder
+from data_builders.msp_improv import msp_improv_dataset_builder
 from data_builders.own_corpus import own_corpus_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
 from data_builders.synthetic import synthetic_dataset_builder
 
 __all__ = [
     "emodb_dataset_builder",
+    "iemocap_dataset_builder",
+    "msp_improv_dataset_builder",
     "own_corpus_dataset_builder",
     "ravdess_dataset_builder",
     "synthetic_dataset_builder",

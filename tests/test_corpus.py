@@ -416,3 +416,13 @@ def test_sessions_follow_subsets_and_merges():
     a.sessions = np.array(["1", "2", "2", "2"])
     with pytest.raises(ValueError, match="'1F' is in sessions '1' and '2'"):
         a.speaker_sessions()
+
+
+def test_other_is_never_shared():
+    maps = emotions.shared_label_map(
+        ["angry", "happy", "sad", "other"], ["anger", "happiness", "other"]
+    )
+    assert maps == [
+        {"angry": "anger", "happy": "happiness"},
+        {"anger": "anger", "happiness": "happiness"},
+    ]

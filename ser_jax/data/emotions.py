@@ -59,6 +59,10 @@ EMOTION_SYNONYMS = {
     "contempt": ("contempt", "disprezzo"),
     "guilt": ("guilt", "colpa"),
 }
+# Labels that are not one emotion ("other": some emotion outside the corpus's
+# set; no rater agreement): a corpus keeps them, merged corpora never share them.
+NOT_EMOTIONS = frozenset({"other", "unknown", "none", "xxx", "oth"})
+
 _CANONICAL = {
     synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
 }
@@ -99,8 +103,9 @@ def shared_label_map(*class_names: Sequence[str]) -> list[dict[str, str]]:
 
     `shared_label_map(ravdess_names, emodb_names)` maps RAVDESS `happy` and EMO-DB
     `happiness` both to `happiness`; emotions not in every corpus (RAVDESS calm,
-    surprised; EMO-DB boredom) are left out, so `Corpus.relabel` drops them. Each
-    map lists the shared emotions in the first corpus's order.
+    surprised; EMO-DB boredom) and labels that are no single emotion
+    (`NOT_EMOTIONS`: "other", ...) are left out, so `Corpus.relabel` drops them.
+    Each map lists the shared emotions in the first corpus's order.
     """
     if len(class_names) < 2:
         raise ValueError("shared_label_map needs the class names of 2+ corpora")
@@ -116,7 +121,7 @@ def shared_label_map(*class_names: Sequence[str]) -> list[dict[str, str]]:
                 )
             mapping[name] = shared
         canonical.append(mapping)
-    common = set.intersection(*(set(m.values()) for m in canonical))
+    common = set.intersection(*(set(m.values()) for m in canonical)) - NOT_EMOTIONS
     order = [c for c in canonical[0].values() if c in common]
     if len(order) < 2:
         raise ValueError(
