@@ -153,7 +153,7 @@ def load_transcripts(path: epath.Path) -> dict[str, tuple[str, str]]:
     ..., "ipa": ...}`` records, and (later) a dict keyed by the id. Byte-order
     marks left inside some transcripts are removed.
     """
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data = json.loads(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
     if isinstance(data, dict):
         records = [{"id": key, **value} for key, value in data.items()]
     elif isinstance(data, list):

@@ -106,7 +106,8 @@ def test_list_layout_of_shemo_json(tmp_path):
     manual = _copy_dummy(tmp_path)
     data = json.loads((manual / "shemo.json").read_text(encoding="utf-8"))
     records = [{"id": key, **value} for key, value in data.items()]
-    (manual / "shemo.json").write_text(json.dumps(records), encoding="utf-8")
+    # With a byte-order mark at the start of the file too.
+    (manual / "shemo.json").write_text("\ufeff" + json.dumps(records), encoding="utf-8")
     transcripts = shemo.load_transcripts(shemo.epath.Path(manual / "shemo.json"))
     assert transcripts["M21F01"] == ("جمله نمونه 4", "jomleye nemune 4")
     assert "F01S23" not in transcripts
