@@ -1,0 +1,1 @@
+"""EMOVO dataset builder (see README.md)."""

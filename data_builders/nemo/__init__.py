@@ -1,0 +1,1 @@
+"""nEMO dataset builder (see README.md)."""

@@ -1,0 +1,1 @@
+"""ShEMO dataset builder (see README.md)."""

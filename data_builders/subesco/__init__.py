@@ -1,0 +1,1 @@
+"""SUBESCO dataset builder (see README.md)."""

@@ -1,0 +1,1 @@
+"""URDU dataset builder (see README.md)."""
