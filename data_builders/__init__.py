@@ -1,11 +1,12 @@
 """TFDS builders for ser_jax: `import data_builders` registers them with TFDS.
 
-* ``ravdess``: RAVDESS speech audio (24 actors, 8 emotions).
-* ``emodb``: EMO-DB, the Berlin Database of Emotional Speech (10 speakers).
-* ``synthetic``: a generated corpus (``synthetic/synthetic_speech.py``), no
-  download.
-* ``own_corpus``: your own labelled recordings (a label table or file-name
-  pattern), configured on the command line.
+One folder per corpus (its README gives source, licence, citation, the
+manual-download steps and the quirks of its release; `counts.json` the
+official counts `python -m ser_jax.check_corpus` compares a build with):
+ravdess, emodb, cremad, surrey_savee, tess, jl_corpus, portuguese, iemocap,
+msp_improv, shemo, emovo, urdu, nemo, subesco, (Keesing et al.'s and four
+more), `own_corpus` (any labelled recordings) and `synthetic` (generated, no
+download).
 
 All share the features and per-speaker splits described in
 ``data_builders.builder_utils``. Nothing here imports ``ser_jax`` (the library
@@ -13,18 +14,38 @@ imports this package to register the builders), so that ``tfds build
 data_builders/<name>`` does not load the library.
 """
 
+from data_builders.cremad import cremad_dataset_builder
 from data_builders.emodb import emodb_dataset_builder
+from data_builders.emovo import emovo_dataset_builder
 from data_builders.iemocap import iemocap_dataset_builder
+from data_builders.jl_corpus import jl_corpus_dataset_builder
 from data_builders.msp_improv import msp_improv_dataset_builder
+from data_builders.nemo import nemo_dataset_builder
 from data_builders.own_corpus import own_corpus_dataset_builder
+from data_builders.portuguese import portuguese_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
+from data_builders.shemo import shemo_dataset_builder
+from data_builders.subesco import subesco_dataset_builder
+from data_builders.surrey_savee import surrey_savee_dataset_builder
 from data_builders.synthetic import synthetic_dataset_builder
+from data_builders.tess import tess_dataset_builder
+from data_builders.urdu import urdu_dataset_builder
 
 __all__ = [
+    "cremad_dataset_builder",
     "emodb_dataset_builder",
+    "emovo_dataset_builder",
     "iemocap_dataset_builder",
+    "jl_corpus_dataset_builder",
     "msp_improv_dataset_builder",
+    "nemo_dataset_builder",
     "own_corpus_dataset_builder",
+    "portuguese_dataset_builder",
     "ravdess_dataset_builder",
+    "shemo_dataset_builder",
+    "subesco_dataset_builder",
+    "surrey_savee_dataset_builder",
     "synthetic_dataset_builder",
+    "tess_dataset_builder",
+    "urdu_dataset_builder",
 ]

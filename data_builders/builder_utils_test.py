@@ -20,9 +20,10 @@ MODULES = [
     "data_builders",
     "data_builders.audio",
     "data_builders.builder_utils",
-    "data_builders.emodb.emodb_dataset_builder",
-    "data_builders.ravdess.ravdess_dataset_builder",
-    "data_builders.synthetic.synthetic_dataset_builder",
+    *(
+        f"data_builders.{path.parent.name}.{path.stem}"
+        for path in sorted(Path(__file__).parent.glob("*/*_dataset_builder.py"))
+    ),
     "data_builders.synthetic.synthetic_speech",
 ]
 

@@ -58,6 +58,12 @@ EMOTION_SYNONYMS = {
     "frustration": ("frustration", "frustrated", "fru"),
     "contempt": ("contempt", "disprezzo"),
     "guilt": ("guilt", "colpa"),
+    # JL-Corpus's secondary emotions.
+    "anxiety": ("anxiety", "anxious"),
+    "apology": ("apology", "apologetic"),
+    "assertiveness": ("assertiveness", "assertive"),
+    "concern": ("concern", "concerned"),
+    "encouragement": ("encouragement", "encouraging"),
 }
 # Labels that are not one emotion ("other": some emotion outside the corpus's
 # set; no rater agreement): a corpus keeps them, merged corpora never share them.

@@ -1,6 +1,6 @@
 """Writes the tiny fake SAVEE tree in dummy_data/ used by the builder tests.
 
-Run from anywhere: ``python data_builders/savee/make_dummy_data.py``.
+Run from anywhere: ``python data_builders/surrey_savee/make_dummy_data.py``.
 The layout is the official AudioData.zip's: AudioData/<speaker>/<prefix>NN.wav
 (44.1 kHz mono WAV) and AudioData/Info.txt. The clips are 0.2 s harmonic
 tones (not speech). The tests derive the flattened re-packaging (DC_a01.wav)

@@ -10,7 +10,7 @@ import tensorflow_datasets as tfds
 
 from data_builders.audio import AudioError
 from data_builders.builder_utils import ManualDirError
-from data_builders.savee import savee_dataset_builder as savee
+from data_builders.surrey_savee import surrey_savee_dataset_builder as savee
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
 

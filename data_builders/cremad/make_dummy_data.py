@@ -1,6 +1,6 @@
 """Writes the tiny fake CREMA-D tree in dummy_data/ used by the builder tests.
 
-Run from anywhere: ``python data_builders/crema_d/make_dummy_data.py``.
+Run from anywhere: ``python data_builders/cremad/make_dummy_data.py``.
 The layout is the git-lfs clone's: AudioWAV/ (16 kHz mono WAV),
 VideoDemographics.csv (the release's rows for the actors used) and
 processedResults/summaryTable.csv (the release's columns and format; the vote

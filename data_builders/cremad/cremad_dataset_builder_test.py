@@ -10,7 +10,7 @@ import tensorflow_datasets as tfds
 
 from data_builders.audio import AudioError
 from data_builders.builder_utils import ManualDirError
-from data_builders.crema_d import crema_d_dataset_builder as crema_d
+from data_builders.cremad import cremad_dataset_builder as crema_d
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
 
