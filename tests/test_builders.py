@@ -152,7 +152,7 @@ def test_check_corpus_names_every_count_that_differs(emodb):
         "emotion 'boredom': official 81, built 0",
         "emotion 'surprise': official 0, built 1",
     ]
-    assert check_corpus.main(["emodb", "--data_dir", emodb.data_dir_root]) == 0
+    assert check_corpus.main(["emodb", "--data_dir", str(emodb.data_dir_root)]) == 0
 
 
 def test_ravdess_audio_is_int16_16k(ravdess):
