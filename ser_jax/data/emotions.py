@@ -37,9 +37,27 @@ import numpy as np
 EMOTION_SYNONYMS = {
     "neutral": ("neutral", "neu", "neutre", "neutro"),
     "calm": ("calm",),
-    "happiness": ("happiness", "happy", "joy", "hap", "joie", "gioia", "gio"),
+    "happiness": (
+        "happiness",
+        "happy",
+        "joy",
+        "hap",
+        "joie",
+        "gioia",
+        "gio",
+        "freude/erfolg",
+    ),
     "sadness": ("sadness", "sad", "tristesse", "tristezza", "tri"),
-    "anger": ("anger", "angry", "ang", "colère", "colere", "rabbia", "rab"),
+    "anger": (
+        "anger",
+        "angry",
+        "ang",
+        "colère",
+        "colere",
+        "rabbia",
+        "rab",
+        "ärger/misserfolg",
+    ),
     "fear": ("fear", "fearful", "fea", "peur", "paura", "pau"),
     "disgust": ("disgust", "disgusted", "dis", "dégoût", "degout", "disgusto"),
     "surprise": (
@@ -51,6 +69,7 @@ EMOTION_SYNONYMS = {
         "ps",
         "pleasant_surprise",
         "pleasant surprise",
+        "überraschung/verwunderung",
     ),
     "boredom": ("boredom", "bored"),
     # Emotions only some corpora have (IEMOCAP, EmoFilm, DEMoS, JL-Corpus, ...).
@@ -64,10 +83,13 @@ EMOTION_SYNONYMS = {
     "assertiveness": ("assertiveness", "assertive"),
     "concern": ("concern", "concerned"),
     "encouragement": ("encouragement", "encouraging"),
+    # SmartKom's user states (their German USH labels).
+    "pondering": ("pondering", "überlegen/nachdenken"),
+    "helplessness": ("helplessness", "ratlosigkeit"),
 }
 # Labels that are not one emotion ("other": some emotion outside the corpus's
 # set; no rater agreement): a corpus keeps them, merged corpora never share them.
-NOT_EMOTIONS = frozenset({"other", "unknown", "none", "xxx", "oth"})
+NOT_EMOTIONS = frozenset({"other", "unknown", "none", "xxx", "oth", "restklasse"})
 
 _CANONICAL = {
     synonym: shared for shared, names in EMOTION_SYNONYMS.items() for synonym in names
