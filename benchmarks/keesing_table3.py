@@ -45,7 +45,7 @@ flags.DEFINE_string("runs", str(ROOT / "runs" / "bench"), "Parent of the run dir
 # TFDS name (and config) -> Keesing et al.'s SVM-IS09 UAR (%), Table 3.
 PUBLISHED = {
     "cafe": 57.2,
-    "crema_d": 65.0,
+    "cremad": 65.0,
     "demos": 51.2,
     "emodb": 82.1,
     "emofilm": 53.2,
@@ -55,7 +55,7 @@ PUBLISHED = {
     "msp_improv": 52.4,
     "portuguese": 50.0,
     "ravdess": 60.6,
-    "savee": 57.0,
+    "surrey_savee": 57.0,
     "shemo": 51.3,
     "smartkom": 28.5,
     "tess": 45.9,
