@@ -25,7 +25,7 @@ Choices the paper leaves open:
 - The binary models' widths, kernels and pooling are `configs/satt_cnn.py`'s
   (the paper gives none); each is validated on the fold's validation speakers'
   neutral and X utterances (binary UAR picks its best epoch).
-- The corpora's emotions are mapped onto the paper's four (`LABEL_MAPS`); the
+- The corpora's emotions are mapped onto the paper's four (`four_class_map`); the
   others are dropped, RAVDESS calm included (not merged with neutral). Another
   map: `--config.dataset.label_map=...` with `two_step.neutral` among its values.
 - The decision is per utterance: each model's utterance posterior is the mean
@@ -33,37 +33,37 @@ Choices the paper leaves open:
 """
 
 import ml_collections
+import tensorflow_datasets as tfds
 
+import data_builders  # noqa: F401  (registers the builders)
 from configs import cnn_lstm, satt_cnn
+from ser_jax.data.emotions import canonical_emotion
 
 FOUR_CLASSES = ("anger", "happiness", "neutral", "sadness")
-# Corpus (its TFDS name before any "/") -> its emotion names for the four classes.
-LABEL_MAPS = {
-    "ravdess": {
-        "angry": "anger",
-        "happy": "happiness",
-        "neutral": "neutral",
-        "sad": "sadness",
-    },
-    "emodb": {c: c for c in FOUR_CLASSES},
-    "synthetic": {c: c for c in FOUR_CLASSES},
-    "+": {c: c for c in FOUR_CLASSES},  # merged corpora (ser_jax/corpora.py)
-}
+
+
+def four_class_map(corpus: str) -> dict[str, str]:
+    """`dataset.label_map` of the four classes: the corpus's own emotion names
+    (its builder's ClassLabel) of anger, happiness, neutral and sadness, by
+    their shared names (`ser_jax/data/emotions.py`); merged corpora (`a+b`)
+    carry the shared names already."""
+    if "+" in corpus:
+        return {c: c for c in FOUR_CLASSES}
+    names = tfds.builder(corpus).info.features["emotion"].names
+    label_map = {n: canonical_emotion(n) for n in names}
+    label_map = {n: c for n, c in label_map.items() if c in FOUR_CLASSES}
+    if sorted(label_map.values()) != sorted(FOUR_CLASSES):
+        raise ValueError(
+            f"configs/satt_two_step.py: {corpus!r} has emotions {names}, not all of "
+            f"{FOUR_CLASSES}; give --config.dataset.label_map"
+        )
+    return label_map
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config = cnn_lstm.get_config(arg)
     config.method = "two_step"
-    # Several corpora (`a+b`) are merged onto shared names: the four as they are.
-    corpus = (
-        "+" if "+" in config.dataset.corpus else config.dataset.corpus.split("/")[0]
-    )
-    if corpus not in LABEL_MAPS:
-        raise ValueError(
-            f"configs/satt_two_step.py has no four-class label map for {corpus!r}; "
-            f"known: {sorted(LABEL_MAPS)}"
-        )
-    config.dataset.label_map = LABEL_MAPS[corpus]
+    config.dataset.label_map = four_class_map(config.dataset.corpus)
     config.two_step = ml_collections.ConfigDict()
     config.two_step.neutral = "neutral"
     config.two_step.binary_model = satt_cnn.get_config(arg).model

@@ -95,13 +95,21 @@ def test_binary_stages_and_label_maps():
         assert sorted(label_map.values()) == FOUR
         assert config.method == "two_step" and config.model.name == "satt_cnn_lstm"
         assert config.two_step.binary_model.name == "satt_cnn"
-    with pytest.raises(ValueError, match="no four-class label map"):
-        satt_two_step.get_config("corpus=iemocap")
     # Merged corpora carry the shared names already (ser_jax.data.corpus).
     merged = satt_two_step.get_config(
         "corpus=ravdess+emodb,protocol=leave_one_corpus_out"
     )
     assert dict(merged.dataset.label_map) == {c: c for c in FOUR}
+    # Any corpus: its own names of the four, by their shared names.
+    iemocap = satt_two_step.get_config("corpus=iemocap/four_class_improvised")
+    assert dict(iemocap.dataset.label_map) == {
+        "angry": "anger",
+        "happy": "happiness",
+        "neutral": "neutral",
+        "sad": "sadness",
+    }
+    with pytest.raises(ValueError, match="not all of"):
+        satt_two_step.get_config("corpus=enterface")  # no neutral
 
 
 # ----------------------------------------------------------------------------
