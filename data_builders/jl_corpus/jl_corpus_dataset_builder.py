@@ -146,10 +146,10 @@ class Builder(builder_utils.CorpusBuilder):
         )
 
     def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """As CorpusBuilder's, from whichever of the known archives the user has."""
         manual = builder_utils.require_manual_dir(
             dl_manager, self.WHAT_TO_PUT, self.NOT_DOWNLOADED
         )
-        # Whichever of the known archives the user has.
         zip_name = next(
             (name for name in ZIP_NAMES if (manual / name).exists()), ZIP_NAMES[0]
         )

@@ -305,10 +305,11 @@ class Builder(builder_utils.CorpusBuilder):
     find_corpus_root = staticmethod(find_corpus_root)
 
     def list_files(self, root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
-        # The label subset depends on the builder config.
+        """The files of this builder config's label subset."""
         return list_files(root, self.builder_config)
 
     def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """The release in manual_dir, extracted or in archives of any name."""
         return corpus_root(dl_manager)
 
     def _info(self) -> tfds.core.DatasetInfo:
