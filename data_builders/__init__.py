@@ -9,9 +9,12 @@ nemo, subesco (Keesing et al.'s 15 corpora and four more), `own_corpus`
 (any labelled recordings) and `synthetic` (generated, no download).
 
 All share the features and per-speaker splits described in
-``data_builders.builder_utils``. Nothing here imports ``ser_jax`` (the library
-imports this package to register the builders), so that ``tfds build
-data_builders/<name>`` does not load the library.
+``data_builders.builder_utils``, which also holds what several releases need
+(label files of unknown encoding, a corpus somewhere below manual_dir,
+archives). Nothing here imports ``ser_jax`` (the library imports this package
+to register the builders), so that ``tfds build data_builders/<name>`` does
+not load the library. The tests and ``make_dummy_data.py`` scripts share
+``data_builders.testing``, which no builder imports.
 """
 
 from data_builders.cafe import cafe_dataset_builder

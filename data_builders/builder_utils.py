@@ -21,11 +21,22 @@ zip, where its files sit, how its files are listed and labelled, and its
 features. :func:`corpus_root` and :func:`speaker_split_generators` are the two
 halves of ``CorpusBuilder._split_generators``, for builders that need another
 flow.
+
+The other helpers are what several corpora need to read their releases:
+:func:`read_text` and :func:`read_table` (label files of unknown encoding),
+:func:`walk_files` and :func:`find_folder` (a corpus somewhere below
+manual_dir, without the debris archives carry: :func:`is_junk`),
+:func:`require_manual_dir` and :func:`find_in_archives` (corpora that cannot
+be downloaded, archives of any name), and :class:`LabelSubsetConfig` with
+:func:`select_labels` (configs keeping some consensus categories).
 """
 
 from __future__ import annotations
 
 import abc
+import csv
+import dataclasses
+import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -82,6 +93,120 @@ def read_audio_int16(path: epath.Path) -> np.ndarray:
     return to_int16(load_audio(path, sample_rate=SAMPLE_RATE))
 
 
+def read_text(path: epath.Path, fallback: str | None = "cp1252") -> str:
+    """A label or transcript file as text: UTF-8 (a byte-order mark dropped),
+    else ``fallback`` (characters it lacks replaced).
+
+    Releases made on Windows write their text files in a legacy code page
+    (Windows-1252, Latin-1) beside UTF-8 ones. ``fallback=None``: the file
+    must be UTF-8 (UnicodeDecodeError otherwise), for formats that are
+    UTF-8 by definition (JSON) or corpora whose legacy code page is unknown.
+    """
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if fallback is None:
+            raise
+        return raw.decode(fallback, errors="replace")
+
+
+def read_table(
+    path: epath.Path,
+    delimiter: str = ",",
+    quoting: int = csv.QUOTE_MINIMAL,
+    required: Sequence[str] = (),
+    fallback: str | None = "cp1252",
+) -> list[tuple[int, dict[str, str]]]:
+    """``[(line number, {column: value}), ...]`` of a CSV/TSV metadata table.
+
+    The first row names the columns; names and values are stripped of
+    surrounding whitespace (releases pad them), rows of blank fields are
+    skipped, and the line numbers are for error messages. The text is read
+    with :func:`read_text` (``fallback``). Raises ValueError naming the file
+    for a column of ``required`` it lacks and for a row whose number of
+    fields is not the header's.
+    """
+    text = read_text(path, fallback)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting
+    )
+    header = [name.strip() for name in next(reader, [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ValueError(f"{path}: missing columns {missing} (has {header})")
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise ValueError(
+                f"{path}, line {reader.line_num}: {len(values)} fields, "
+                f"expected {len(header)}"
+            )
+        row = {k: v.strip() for k, v in zip(header, values, strict=True)}
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def is_junk(name: str) -> bool:
+    """Hidden entries and the debris archives carry (``.git``, macOS
+    ``__MACOSX/`` and ``._x.wav`` AppleDouble files): never part of a corpus."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def walk_files(
+    folder: epath.Path,
+    depth: int | None = None,
+    skip: Callable[[str], bool] = is_junk,
+) -> Iterator[epath.Path]:
+    """The files in ``folder`` and down to ``depth`` folder levels below it
+    (any depth if None), depth first in sorted order; entries whose name
+    ``skip`` accepts are left out, folders with what they hold.
+
+    epath's paths have no recursive glob, and copies of a corpus nest its
+    files at different depths.
+    """
+    for child in sorted(folder.iterdir()):
+        if skip(child.name):
+            continue
+        if not child.is_dir():
+            yield child
+        elif depth is None or depth > 0:
+            yield from walk_files(child, None if depth is None else depth - 1, skip)
+
+
+def find_folder(
+    path: epath.Path,
+    holds: Callable[[epath.Path], bool],
+    depth: int = 1,
+    skip: Callable[[str], bool] = is_junk,
+) -> epath.Path | None:
+    """The first folder for which ``holds(folder)`` is true: ``path`` itself,
+    else its sub-folders down to ``depth`` levels, breadth first (the
+    shallowest wins), in sorted order; None if none does (or ``path`` is not
+    a folder). Folders whose name ``skip`` accepts are not searched.
+
+    How a builder finds its corpus in manual_dir or an extracted archive,
+    which may hold the corpus's folders directly or in a parent folder.
+    """
+    if not path.is_dir():
+        return None
+    level = [path]
+    for level_number in range(depth + 1):
+        for folder in level:
+            if holds(folder):
+                return folder
+        if level_number < depth:
+            level = [
+                child
+                for folder in level
+                for child in sorted(folder.iterdir())
+                if child.is_dir() and not skip(child.name)
+            ]
+    return None
+
+
 def _default_manual_dir(dl_manager: tfds.download.DownloadManager) -> epath.Path:
     # What TFDS uses when no DownloadConfig(manual_dir=...) / --manual_dir is
     # given (see DatasetBuilder._make_download_manager).
@@ -110,6 +235,54 @@ def manual_dir_or_none(
     )
 
 
+NOT_DOWNLOADED = (
+    "This corpus cannot be downloaded automatically (its licence asks users to "
+    "obtain it themselves)"
+)
+
+
+def require_manual_dir(
+    dl_manager: tfds.download.DownloadManager,
+    what_to_put: str,
+    not_downloaded: str = NOT_DOWNLOADED,
+) -> epath.Path:
+    """The manual_dir of a corpus that cannot be downloaded.
+
+    Raises :class:`ManualDirError` ``f"{not_downloaded}: pass --manual_dir.
+    {what_to_put}"`` without one, ``not_downloaded`` saying why (e.g.
+    ``"CREMA-D is not downloaded automatically (its audio is in git-lfs)"``),
+    and as :func:`manual_dir_or_none` for a missing or empty one.
+    """
+    manual = manual_dir_or_none(dl_manager, what_to_put)
+    if manual is None:
+        raise ManualDirError(f"{not_downloaded}: pass --manual_dir. {what_to_put}")
+    return manual
+
+
+def find_in_archives(
+    manual: epath.Path,
+    find_root: Callable[[epath.Path], epath.Path | None],
+    extract: Callable[[epath.Path], Any],
+    is_archive: Callable[[str], bool],
+) -> epath.Path | None:
+    """``find_root(manual)``, else ``find_root`` of the first archive of
+    manual_dir (a file whose name ``is_archive`` accepts, in sorted order)
+    that holds the corpus once extracted with ``extract`` (a
+    ``DownloadManager.extract``); None if none does.
+
+    For releases whose archive name is not documented or varies.
+    """
+    root = find_root(manual)
+    if root is not None:
+        return root
+    for archive in sorted(manual.iterdir()):
+        if archive.is_file() and not is_junk(archive.name) and is_archive(archive.name):
+            root = find_root(epath.Path(extract(archive)))
+            if root is not None:
+                return root
+    return None
+
+
 def corpus_root(
     dl_manager: tfds.download.DownloadManager,
     url: str | None,
@@ -117,19 +290,19 @@ def corpus_root(
     find_root: Callable[[epath.Path], epath.Path | None],
     layout: str,
     what_to_put: str,
+    not_downloaded: str = NOT_DOWNLOADED,
 ) -> epath.Path:
     """Where the corpus's files are: manual_dir, the official zip in it, or a download.
 
     `find_root` locates the corpus `layout` (e.g. "Actor_XX/ folders") inside
-    a folder, or returns None. `url=None`: a corpus whose licence stands in the
-    way of a download, which must be in manual_dir.
+    a folder, or returns None. `url=None`: a corpus that cannot be downloaded
+    (its licence stands in the way, ...; `not_downloaded` says why, see
+    :func:`require_manual_dir`), which must be in manual_dir.
     """
-    manual = manual_dir_or_none(dl_manager, what_to_put)
-    if manual is None and url is None:
-        raise ManualDirError(
-            "This corpus cannot be downloaded automatically (its licence asks "
-            f"users to obtain it themselves): pass --manual_dir. {what_to_put}"
-        )
+    if url is None:
+        manual = require_manual_dir(dl_manager, what_to_put, not_downloaded)
+    else:
+        manual = manual_dir_or_none(dl_manager, what_to_put)
     if manual is None:
         source = dl_manager.download_and_extract(url)
     elif (manual / zip_name).exists() and find_root(manual) is None:
@@ -172,6 +345,39 @@ def speaker_split_generators(
     }
 
 
+@dataclasses.dataclass(eq=False)
+class LabelSubsetConfig(tfds.core.BuilderConfig):
+    """A config keeping the examples of some label codes (a corpus's consensus
+    categories), each as a ClassLabel name; see :func:`select_labels`.
+
+    Attributes:
+      emotions: the ClassLabel names, in order.
+      code_to_emotion: label code -> ClassLabel name; examples whose code is
+        not a key are left out of the config (several codes may share a name).
+    """
+
+    emotions: tuple[str, ...] = ()
+    code_to_emotion: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def select_labels(
+    items: Iterable[tuple[str, Mapping[str, Any]]],
+    code_to_emotion: Mapping[str, str],
+    code_key: str = "consensus",
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """``{speaker: [(rel, labels with "emotion"), ...]}`` of the ``items``
+    (``(rel, labels)``) whose ``labels[code_key]`` ``code_to_emotion`` maps
+    to a class name: the files of a :class:`LabelSubsetConfig`."""
+    by_speaker: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for rel, labels in items:
+        emotion = code_to_emotion.get(labels[code_key])
+        if emotion is not None:
+            by_speaker.setdefault(labels["speaker"], []).append(
+                (rel, {**labels, "emotion": emotion})
+            )
+    return by_speaker
+
+
 class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """A corpus of labelled audio files, one split per speaker.
 
@@ -181,12 +387,19 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     attributes below and ``VERSION``, ``RELEASE_NOTES``,
     ``MANUAL_DOWNLOAD_INSTRUCTIONS``, and defines ``_info`` (features from
     :func:`core_features`), ``find_corpus_root`` and ``list_files`` (static:
-    module-level functions wrapped in ``staticmethod``).
+    module-level functions wrapped in ``staticmethod``; ``list_files`` may be
+    a method when the files depend on the builder config). A corpus found
+    another way than :func:`corpus_root` (archives of any name, ...)
+    overrides :meth:`locate_corpus`.
     """
 
     URL: ClassVar[str | None]
     """Where the corpus is downloaded from when no manual_dir is given; None
-    when its licence requires a manual download."""
+    when it must be downloaded by hand (``NOT_DOWNLOADED`` says why)."""
+    NOT_DOWNLOADED: ClassVar[str] = NOT_DOWNLOADED
+    """Why a corpus with ``URL = None`` is not downloaded, e.g. ``"CREMA-D is
+    not downloaded automatically (its audio is in git-lfs)"``; the error
+    without a manual_dir (see :func:`require_manual_dir`)."""
     ZIP_NAME: ClassVar[str]
     """The name of the official zip, which manual_dir may hold."""
     LAYOUT: ClassVar[str]
@@ -223,24 +436,34 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     def list_files(root: epath.Path) -> Listing:
         """The corpus's files under ``root``, by speaker, with their labels."""
 
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        root = corpus_root(
+    def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """The corpus root: :func:`corpus_root` with the class attributes."""
+        return corpus_root(
             dl_manager,
             self.URL,
             self.ZIP_NAME,
             self.find_corpus_root,
             self.LAYOUT,
             self.WHAT_TO_PUT,
+            self.NOT_DOWNLOADED,
         )
-        listing = {
+
+    def without_known_bad(self, listing: Listing) -> Listing:
+        """``listing`` less the ``KNOWN_BAD`` files and the speakers left
+        without files."""
+        kept = {
             speaker: [
                 (rel, labels) for rel, labels in files if rel not in self.KNOWN_BAD
             ]
-            for speaker, files in self.list_files(root).items()
+            for speaker, files in listing.items()
         }
+        return {speaker: files for speaker, files in kept.items() if files}
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        root = self.locate_corpus(dl_manager)
         return speaker_split_generators(
             root,
-            {speaker: files for speaker, files in listing.items() if files},
+            self.without_known_bad(self.list_files(root)),
             self.NOTHING_FOUND.format(root=root),
             self.WHAT_TO_PUT,
             self._generate_examples,

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 import tensorflow_datasets as tfds
+from etils import epath
 
-from data_builders import builder_utils
+from data_builders import builder_utils, testing
 from data_builders.emodb import emodb_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
 
@@ -31,12 +32,14 @@ MODULES = [
 def test_imports_nothing_from_ser_jax():
     # A fresh interpreter, as `tfds build data_builders/<name>` would start;
     # run from the repository root so that this checkout's packages are used.
+    # Nor do the builders import the test helpers (data_builders.testing).
     code = (
         "import importlib, sys\n"
         f"for module in {MODULES!r}:\n"
         "    importlib.import_module(module)\n"
         "print(sys.modules['data_builders'].__file__)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ser_jax'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ser_jax'\n"
+        "             or m == 'data_builders.testing'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -45,9 +48,9 @@ def test_imports_nothing_from_ser_jax():
         text=True,
         check=True,
     )
-    init_file, ser_jax_modules = result.stdout.splitlines()[-2:]
+    init_file, forbidden = result.stdout.splitlines()[-2:]
     assert Path(init_file) == REPO / "data_builders" / "__init__.py"
-    assert ser_jax_modules == "[]"
+    assert forbidden == "[]"
 
 
 def test_speaker_split_generators():
@@ -74,14 +77,6 @@ def test_speaker_split_generators():
     assert str(info.value) == "No files found in /corpus. Put the files there."
 
 
-def _build(builder_cls, data_dir, manual_dir):
-    builder = builder_cls(data_dir=str(data_dir))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
 def test_ravdess_manual_dir_without_speech_files(tmp_path):
     manual = tmp_path / "manual"
     (manual / "Actor_01").mkdir(parents=True)
@@ -92,7 +87,7 @@ def test_ravdess_manual_dir_without_speech_files(tmp_path):
         16000,
     )
     with pytest.raises(builder_utils.ManualDirError) as info:
-        _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+        testing.build(ravdess_dataset_builder.Builder, manual, tmp_path / "data")
     assert str(info.value) == (
         f"No RAVDESS speech files (03-01-*.wav) found under {manual}. "
         f"{ravdess_dataset_builder._WHAT_TO_PUT}"
@@ -103,10 +98,72 @@ def test_emodb_manual_dir_with_empty_wav_folder(tmp_path):
     manual = tmp_path / "manual"
     (manual / "wav").mkdir(parents=True)
     with pytest.raises(builder_utils.ManualDirError) as info:
-        _build(emodb_dataset_builder.Builder, tmp_path / "data", manual)
+        testing.build(emodb_dataset_builder.Builder, manual, tmp_path / "data")
     assert str(info.value) == (
         f"No .wav files found in {manual / 'wav'}. {emodb_dataset_builder._WHAT_TO_PUT}"
     )
+
+
+def test_read_text_utf8_then_fallback(tmp_path):
+    path = epath.Path(tmp_path / "a.txt")
+    path.write_bytes("\ufeffcafé".encode())
+    assert builder_utils.read_text(path) == "café"  # Byte-order mark dropped.
+    path.write_bytes("don\u2019t café".encode("cp1252"))
+    assert builder_utils.read_text(path) == "don\u2019t café"
+    assert builder_utils.read_text(path, fallback="latin-1") == "don\x92t café"
+    with pytest.raises(UnicodeDecodeError):
+        builder_utils.read_text(path, fallback=None)
+
+
+def test_read_table(tmp_path):
+    path = epath.Path(tmp_path / "t.tsv")
+    path.write_text(" name \tage\n  alice \t 30\n\t\n\nbob\t4\n")
+    rows = builder_utils.read_table(path, "\t", required=["name"])
+    assert rows == [
+        (2, {"name": "alice", "age": "30"}),
+        (5, {"name": "bob", "age": "4"}),
+    ]
+    with pytest.raises(ValueError, match=r"missing columns \['sex'\]"):
+        builder_utils.read_table(path, "\t", required=["name", "sex"])
+    path.write_text("name,age\nalice,30,extra\n")
+    with pytest.raises(ValueError, match="t.tsv, line 2: 3 fields, expected 2"):
+        builder_utils.read_table(path)
+
+
+def test_find_folder_and_walk_files(tmp_path):
+    root = epath.Path(tmp_path)
+    for rel in ("a/b/c/x.wav", "z/x.wav", "__MACOSX/x.wav", ".hidden/x.wav", "y.wav"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    (root / "._y.wav").write_text("")
+
+    def holds_wav(folder):
+        return (folder / "x.wav").exists()
+
+    # Breadth first: z/ (one level down) before a/b/c/ (three), junk skipped.
+    assert builder_utils.find_folder(root, holds_wav) == root / "z"
+    assert builder_utils.find_folder(root / "a", holds_wav, depth=1) is None
+    assert builder_utils.find_folder(root / "a", holds_wav, depth=2) == root / "a/b/c"
+    assert builder_utils.find_folder(root / "y.wav", holds_wav) is None
+    files = [p.relative_to(root).as_posix() for p in builder_utils.walk_files(root)]
+    assert files == ["a/b/c/x.wav", "y.wav", "z/x.wav"]
+    files = [p.relative_to(root).as_posix() for p in builder_utils.walk_files(root, 1)]
+    assert files == ["y.wav", "z/x.wav"]
+
+
+def test_select_labels():
+    items = [
+        ("a.wav", {"speaker": "1", "consensus": "exc"}),
+        ("b.wav", {"speaker": "2", "consensus": "xxx"}),
+        ("c.wav", {"speaker": "1", "consensus": "hap"}),
+    ]
+    selected = builder_utils.select_labels(items, {"exc": "happy", "hap": "happy"})
+    assert selected == {
+        "1": [
+            ("a.wav", {"speaker": "1", "consensus": "exc", "emotion": "happy"}),
+            ("c.wav", {"speaker": "1", "consensus": "hap", "emotion": "happy"}),
+        ]
+    }
 
 
 def test_corpus_builder_is_not_a_dataset():

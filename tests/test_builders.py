@@ -8,20 +8,16 @@ The error-handling tests use tiny files written to tmp_path instead.
 
 import collections
 import os
-import shutil
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-import tensorflow as tf
 import tensorflow_datasets as tfds
 
 import data_builders  # noqa: F401  (registers the builders)
-from data_builders.audio import AudioError
-from data_builders.builder_utils import ManualDirError
+from data_builders import testing
 from data_builders.emodb import emodb_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
 from ser_jax import check_corpus
@@ -42,32 +38,12 @@ def _corpus_dir(name: str) -> Path:
     return path
 
 
-def _build(builder_cls, data_dir, manual_dir):
-    builder = builder_cls(data_dir=str(data_dir))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _read_labels(builder, split):
-    """All features but the audio (replaced by its length), as numpy."""
-    ds = builder.as_dataset(split=split)
-    ds = ds.map(
-        lambda ex: {
-            **{k: v for k, v in ex.items() if k != "audio"},
-            "num_samples": tf.shape(ex["audio"])[0],
-        }
-    )
-    return list(tfds.as_numpy(ds))
-
-
 @pytest.fixture(scope="module")
 def ravdess(tmp_path_factory):
     manual = _corpus_dir("ravdess")
     start = time.perf_counter()
-    builder = _build(
-        ravdess_dataset_builder.Builder, tmp_path_factory.mktemp("tfds"), manual
+    builder = testing.build(
+        ravdess_dataset_builder.Builder, manual, tmp_path_factory.mktemp("tfds")
     )
     size = sum(f.stat().st_size for f in Path(builder.data_dir).glob("*.tfrecord*"))
     print(f"ravdess build: {time.perf_counter() - start:.1f} s, {size / 1e6:.0f} MB")
@@ -78,24 +54,20 @@ def ravdess(tmp_path_factory):
 def emodb(tmp_path_factory):
     manual = _corpus_dir("emodb")
     start = time.perf_counter()
-    builder = _build(
-        emodb_dataset_builder.Builder, tmp_path_factory.mktemp("tfds"), manual
+    builder = testing.build(
+        emodb_dataset_builder.Builder, manual, tmp_path_factory.mktemp("tfds")
     )
     print(f"emodb build: {time.perf_counter() - start:.1f} s")
     return builder
 
 
 def _all_examples(builder):
-    examples = []
-    for split in builder.info.splits:
-        for ex in _read_labels(builder, split):
-            ex["split"] = split
-            examples.append(ex)
-    return examples
-
-
-def _decode(ex, builder, key):
-    return builder.info.features[key].int2str(ex[key])
+    """Every example (the audio's length only) with its split."""
+    return [
+        {**ex, "split": split}
+        for split in builder.info.splits
+        for ex in testing.examples(builder, split)
+    ]
 
 
 def test_ravdess_real_counts(ravdess):
@@ -117,21 +89,18 @@ def test_ravdess_real_counts(ravdess):
 
     examples = _all_examples(ravdess)
     for ex in examples:
-        speaker = ex["speaker"].decode()
-        file_name = ex["file_name"].decode()
+        speaker = ex["speaker"]
+        file_name = ex["file_name"]
         assert ex["split"] == f"speaker_{speaker}"
         assert file_name.startswith(f"Actor_{speaker}/03-01-")
         assert file_name.endswith(f"-{speaker}.wav")
-        gender = _decode(ex, ravdess, "gender")
-        assert gender == ("male" if int(speaker) % 2 else "female")
+        assert ex["gender"] == ("male" if int(speaker) % 2 else "female")
         assert ex["repetition"] in (1, 2)
-        if _decode(ex, ravdess, "emotion") == "neutral":  # No strong neutral.
-            assert _decode(ex, ravdess, "intensity") == "normal"
+        if ex["emotion"] == "neutral":  # No strong neutral.
+            assert ex["intensity"] == "normal"
         # Clips are about 3-5 s at 16 kHz.
         assert 2.5 * 16000 < ex["num_samples"] < 6 * 16000
-    statements = collections.Counter(
-        _decode(ex, ravdess, "statement") for ex in examples
-    )
+    statements = collections.Counter(ex["statement"] for ex in examples)
     assert statements == {"kids": 720, "dogs": 720}
 
 
@@ -178,13 +147,11 @@ def test_emodb_real_counts(emodb):
     examples = _all_examples(emodb)
     males = {"03", "10", "11", "12", "15"}
     for ex in examples:
-        speaker = ex["speaker"].decode()
-        file_name = ex["file_name"].decode()
+        speaker = ex["speaker"]
+        file_name = ex["file_name"]
         assert ex["split"] == f"speaker_{speaker}"
-        assert file_name == f"wav/{speaker}{ex['text_id'].decode()}{file_name[9:]}"
-        assert _decode(ex, emodb, "gender") == (
-            "male" if speaker in males else "female"
-        )
+        assert file_name == f"wav/{speaker}{ex['text_id']}{file_name[9:]}"
+        assert ex["gender"] == ("male" if speaker in males else "female")
         assert ex["num_samples"] == 32000  # 2.0 s clips, 22.05 kHz -> 16 kHz.
 
 
@@ -198,26 +165,20 @@ def test_emodb_audio_is_int16(emodb):
 
 
 @pytest.mark.parametrize(
-    "builder_cls", [ravdess_dataset_builder.Builder, emodb_dataset_builder.Builder]
+    "builder_cls, what",  # What to put there, which the error says.
+    [
+        (ravdess_dataset_builder.Builder, "Actor_01"),
+        (emodb_dataset_builder.Builder, "wav/"),
+    ],
 )
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, builder_cls, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    what = "Actor_01" if builder_cls is ravdess_dataset_builder.Builder else "wav/"
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(builder_cls, tmp_path / "data", manual)
-    assert str(manual) in str(info.value)
-    assert what in str(info.value)  # Says what to put there.
+def test_missing_or_empty_manual_dir(tmp_path, builder_cls, what):
+    testing.assert_missing_or_empty_manual_dir_fails(builder_cls, tmp_path, what)
 
 
 def test_manual_dir_without_corpus(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "notes.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No Actor_XX/ folders"):
-        _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        ravdess_dataset_builder.Builder, tmp_path, "No Actor_XX/ folders"
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,21 +202,14 @@ def test_downloads_when_no_manual_dir_given(tmp_path, monkeypatch, builder_cls, 
         "download_and_extract",
         fake_download_and_extract,
     )
-    builder = builder_cls(data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare()  # No DownloadConfig(manual_dir=...).
+    builder = testing.build(builder_cls, None, tmp_path / "data")  # No manual_dir.
     assert calls == [url]
     assert builder.info.splits.total_num_examples in (4, 5)
 
 
-def _small_ravdess(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(BUILDERS / "ravdess" / "dummy_data", manual)
-    return manual
-
-
 @pytest.mark.parametrize("problem", ["corrupt", "empty", "too short"])
 def test_bad_file_fails_the_build_naming_it(tmp_path, problem):
-    manual = _small_ravdess(tmp_path)
+    manual = testing.copy_tree(BUILDERS / "ravdess" / "dummy_data", tmp_path)
     bad = manual / "Actor_02" / "03-01-06-01-01-01-02.wav"
     if problem == "corrupt":
         bad.write_text("not a wav file\n" * 10)
@@ -263,30 +217,25 @@ def test_bad_file_fails_the_build_naming_it(tmp_path, problem):
         sf.write(bad, np.zeros(0, np.int16), 16000, subtype="PCM_16")
     else:
         sf.write(bad, np.full(160, 1000, np.int16), 16000, subtype="PCM_16")
-    with pytest.raises(AudioError, match=problem.split()[-1]) as info:
-        _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
-    assert str(bad) in str(info.value)
-
-
-def _zip_dir(src: Path, zip_path: Path):
-    with zipfile.ZipFile(zip_path, "w") as zf:
-        for path in sorted(src.rglob("*")):
-            zf.write(path, path.relative_to(src).as_posix())
+    testing.assert_build_fails_naming(
+        ravdess_dataset_builder.Builder,
+        manual,
+        tmp_path / "data",
+        bad,
+        match=problem.split()[-1],
+    )
 
 
 def test_ravdess_from_official_zip(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    _zip_dir(
+    testing.zip_tree(
         BUILDERS / "ravdess" / "dummy_data", manual / "Audio_Speech_Actors_01-24.zip"
     )
-    builder = _build(ravdess_dataset_builder.Builder, tmp_path / "data", manual)
+    builder = testing.build(ravdess_dataset_builder.Builder, manual, tmp_path / "data")
     assert set(builder.info.splits) == {"speaker_01", "speaker_02"}
     assert builder.info.splits.total_num_examples == 5
-    examples = {
-        ex["file_name"].decode(): ex
-        for ex in tfds.as_numpy(builder.as_dataset(split="speaker_01"))
-    }
+    examples = testing.examples_by(builder, split="speaker_01", keep_audio=True)
     assert set(examples) == {
         "Actor_01/03-01-01-01-01-01-01.wav",
         "Actor_01/03-01-05-02-02-02-01.wav",  # Stereo, down-mixed.
@@ -298,14 +247,10 @@ def test_ravdess_from_official_zip(tmp_path):
 def test_emodb_from_official_zip(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    _zip_dir(BUILDERS / "emodb" / "dummy_data", manual / "download.zip")
-    builder = _build(emodb_dataset_builder.Builder, tmp_path / "data", manual)
+    testing.zip_tree(BUILDERS / "emodb" / "dummy_data", manual / "download.zip")
+    builder = testing.build(emodb_dataset_builder.Builder, manual, tmp_path / "data")
     assert builder.info.splits.total_num_examples == 4
-    lengths = {
-        ex["file_name"].decode(): len(ex["audio"])
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
+    lengths = {ex["file_name"]: ex["num_samples"] for ex in testing.examples(builder)}
     # 0.2 s at 16 kHz and at 22.05 kHz both give 3200 samples at 16 kHz.
     assert lengths == {
         "wav/03a01Fa.wav": 3200,

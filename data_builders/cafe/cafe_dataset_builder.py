@@ -127,21 +127,13 @@ def readable_path(path: epath.Path) -> str | bytes:
     return text
 
 
-def _is_junk(name: str) -> bool:
-    return name.startswith("._") or name == "__MACOSX"
-
-
 def audio_files(folder: epath.Path) -> list[epath.Path]:
     """CaFE audio files below ``folder`` (any depth), sorted; junk skipped."""
-    out = []
-    for child in sorted(folder.iterdir()):
-        if _is_junk(child.name):
-            continue
-        if child.is_dir():
-            out += audio_files(child)
-        elif child.suffix.lower() in _AUDIO_SUFFIXES:
-            out.append(child)
-    return out
+    return [
+        path
+        for path in builder_utils.walk_files(folder)
+        if path.suffix.lower() in _AUDIO_SUFFIXES
+    ]
 
 
 def list_files(

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +9,7 @@ import pytest
 import soundfile as sf
 import tensorflow_datasets as tfds
 
-from data_builders.audio import AudioError
-from data_builders.builder_utils import ManualDirError
+from data_builders import testing
 from data_builders.cafe import cafe_dataset_builder as cafe
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
@@ -21,23 +19,6 @@ class CafeTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = cafe.Builder
     # 48 kHz WAV (actors 01, 02) and 192 kHz AIFF (actor 07).
     SPLITS = {"speaker_01": 2, "speaker_02": 2, "speaker_07": 1}
-
-
-def _build(tmp_path, manual_dir=None):
-    builder = cafe.Builder(data_dir=str(tmp_path / "data"))
-    config = (
-        tfds.download.DownloadConfig(manual_dir=str(manual_dir)) if manual_dir else None
-    )
-    builder.download_and_prepare(download_config=config)
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
 
 
 def test_parse_file_name():
@@ -81,8 +62,8 @@ def test_emotion_names_are_french():
 
 
 def test_built_examples(tmp_path):
-    builder = _build(tmp_path, DUMMY)
-    examples = _examples(builder)
+    builder = testing.build(cafe.Builder, DUMMY, tmp_path / "data")
+    examples = testing.examples_by(builder, keep_audio=True)
     assert set(examples) == {
         "CaFE_48k/Colère/Faible/01-C-1-1.wav",
         "CaFE_48k/Colère/Fort/02-C-2-3.wav",
@@ -90,23 +71,21 @@ def test_built_examples(tmp_path):
         "CaFE_48k/Neutre/02-N-1-5.wav",
         "CaFE_192k_2/Neutre/07-N-2.aiff",
     }
-    features = builder.info.features
     neutral = examples["CaFE_192k_2/Neutre/07-N-2.aiff"]
-    assert features["emotion"].int2str(neutral["emotion"]) == "neutre"
-    assert features["intensity"].int2str(neutral["intensity"]) == "none"
-    assert features["gender"].int2str(neutral["gender"]) == "male"
-    assert neutral["text"].decode() == "Deux ânes aigris au pelage brun"
+    assert neutral["emotion"] == "neutre"
+    assert neutral["intensity"] == "none"
+    assert neutral["gender"] == "male"
+    assert neutral["text"] == "Deux ânes aigris au pelage brun"
     # 0.11 s of 192 kHz 24-bit AIFF and 0.2 s of 48 kHz WAV, at 16 kHz.
     assert neutral["audio"].shape == (1760,)
     wav = examples["CaFE_48k/Colère/Fort/02-C-2-3.wav"]
     assert wav["audio"].dtype == np.int16 and wav["audio"].shape == (3200,)
-    assert features["intensity"].int2str(wav["intensity"]) == "fort"
-    assert features["gender"].int2str(wav["gender"]) == "female"
+    assert wav["intensity"] == "fort"
+    assert wav["gender"] == "female"
 
 
 def test_both_releases_keep_each_utterance_once(tmp_path, caplog):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     # The same utterance in part 1 of the 192 kHz release.
     copy = manual / "CaFE_192k_1/Colère/Faible/01-C-1-1.aiff"
     copy.parent.mkdir(parents=True)
@@ -134,27 +113,26 @@ def test_folder_names_that_are_not_utf8(tmp_path):
     mangled = manual / "CaFE_48k/D‚go–t/Fort"
     mangled.mkdir(parents=True)
     shutil.copy(DUMMY / "CaFE_48k/Dégoût/Fort/01-D-2-6.wav", mangled)
-    builder = _build(tmp_path, manual)
-    examples = _examples(builder)
+    examples = testing.examples_by(
+        testing.build(cafe.Builder, manual, tmp_path / "data")
+    )
     assert set(examples) == {
         "CaFE_48k/Col\\x8are/Fort/02-C-2-3.wav",
         "CaFE_48k/D‚go–t/Fort/01-D-2-6.wav",
     }
     ex = examples["CaFE_48k/Col\\x8are/Fort/02-C-2-3.wav"]
-    assert builder.info.features["emotion"].int2str(ex["emotion"]) == "colère"
-    assert ex["audio"].shape == (3200,)
+    assert ex["emotion"] == "colère"
+    assert ex["num_samples"] == 3200
 
 
 def test_zips_in_manual_dir(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
     for release in ("CaFE_48k", "CaFE_192k_2"):
-        with zipfile.ZipFile(manual / f"{release}.zip", "w") as zf:
-            for path in sorted((DUMMY / release).rglob("*")):
-                zf.write(path, path.relative_to(DUMMY).as_posix())
-    builder = _build(tmp_path, manual)
+        testing.zip_tree(DUMMY / release, manual / f"{release}.zip", f"{release}/")
+    builder = testing.build(cafe.Builder, manual, tmp_path / "data")
     assert builder.info.splits.total_num_examples == 5
-    assert "CaFE_192k_2/Neutre/07-N-2.aiff" in _examples(builder)
+    assert "CaFE_192k_2/Neutre/07-N-2.aiff" in testing.examples_by(builder)
 
 
 def test_downloads_the_48k_release_without_manual_dir(tmp_path, monkeypatch):
@@ -169,47 +147,39 @@ def test_downloads_the_48k_release_without_manual_dir(tmp_path, monkeypatch):
         "download_and_extract",
         fake_download_and_extract,
     )
-    builder = _build(tmp_path)
+    builder = testing.build(cafe.Builder, None, tmp_path / "data")
     assert calls == [cafe.URL]
     assert builder.info.splits.total_num_examples == 5
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "CaFE_48k.zip" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        cafe.Builder, tmp_path, "CaFE_48k.zip"
+    )
 
 
 def test_manual_dir_without_corpus(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "notes.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No CaFE audio files or zips"):
-        _build(tmp_path, manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        cafe.Builder, tmp_path, "No CaFE audio files or zips"
+    )
 
 
 def test_undecodable_file_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "CaFE_48k/Neutre/02-N-1-5.wav"
     bad.write_text("not audio\n" * 20)
-    with pytest.raises(AudioError, match="cannot decode") as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(
+        cafe.Builder, manual, tmp_path / "data", bad, match="cannot decode"
+    )
 
 
 def test_misnamed_audio_file_stops_the_build(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     shutil.copy(
         manual / "CaFE_48k/Neutre/02-N-1-5.wav", manual / "CaFE_48k/Neutre/copy.wav"
     )
     with pytest.raises(ValueError, match="copy.wav: not a CaFE file name"):
-        _build(tmp_path, manual)
+        testing.build(cafe.Builder, manual, tmp_path / "data")
 
 
 if __name__ == "__main__":

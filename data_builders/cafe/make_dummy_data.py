@@ -22,6 +22,8 @@ import pathlib
 import numpy as np
 import soundfile as sf
 
+from data_builders import testing
+
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 
 # (relative path, sample rate, subtype, seconds)
@@ -62,21 +64,13 @@ Fourth field (one numeric character): Sentence number
 """
 
 
-def tone(seed: int, sr: int, seconds: float) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    return (0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))).astype(
-        np.float32
-    )
-
-
 def main():
     for seed, (rel, sr, subtype, seconds) in enumerate(FILES):
         path = OUT / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(path, tone(seed, sr, seconds), sr, subtype=subtype)
+        # As float: libsndfile writes it as 16- or 24-bit PCM.
+        audio = testing.tone(seconds, sr, seed=seed).astype(np.float32)
+        sf.write(path, audio, sr, subtype=subtype)
         print(path, path.stat().st_size, "bytes")
     for release in ("CaFE_48k", "CaFE_192k_2"):
         (OUT / release / "Readme.txt").write_text(README, encoding="utf-8")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import collections
-import csv
-import io
 import re
 from collections.abc import Iterator
 
@@ -72,6 +70,7 @@ FEMALE_ACTORS = frozenset(
 ACTORS = frozenset(str(i) for i in range(1001, 1092))
 
 AUDIO_DIR = "AudioWAV"
+_MEDIA_FOLDERS = (AUDIO_DIR, "AudioMP3", "VideoFlash")
 DEMOGRAPHICS = "VideoDemographics.csv"
 SUMMARY_TABLE = "summaryTable.csv"
 
@@ -132,11 +131,6 @@ def parse_vote(value: str | None) -> str:
     return "unknown"
 
 
-def _read_csv(path: epath.Path) -> list[dict[str, str]]:
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def read_demographics(path: epath.Path | None) -> dict[str, dict]:
     """``{actor: {"gender", "age", "race", "ethnicity"}}`` from VideoDemographics.csv;
     without the file, the sex of every actor from the builder's table."""
@@ -151,7 +145,7 @@ def read_demographics(path: epath.Path | None) -> dict[str, dict]:
             for actor in ACTORS
         }
     table = {}
-    for row in _read_csv(path):
+    for _, row in builder_utils.read_table(path):
         actor = (row.get("ActorID") or "").strip()
         sex = (row.get("Sex") or "").strip().lower()
         if not actor:
@@ -173,7 +167,7 @@ def read_votes(path: epath.Path | None) -> dict[str, dict[str, str]]:
     if path is None:
         return {}
     votes = {}
-    for row in _read_csv(path):
+    for _, row in builder_utils.read_table(path):
         stem = (row.get("FileName") or "").strip()
         if stem:
             votes[stem] = {
@@ -183,23 +177,9 @@ def read_votes(path: epath.Path | None) -> dict[str, dict[str, str]]:
     return votes
 
 
-def _walk_for(
-    folder: epath.Path, name: str, depth: int, is_dir: bool = False
-) -> epath.Path | None:
-    """``folder/**/name`` (a file, or a folder if ``is_dir``) up to ``depth``
-    levels down, not looking inside the media folders."""
-    found = folder / name
-    if found.is_dir() if is_dir else found.is_file():
-        return found
-    if depth == 0:
-        return None
-    for child in sorted(p for p in folder.iterdir() if p.is_dir()):
-        if child.name in ("AudioWAV", "AudioMP3", "VideoFlash", ".git"):
-            continue
-        found = _walk_for(child, name, depth - 1, is_dir)
-        if found is not None:
-            return found
-    return None
+def _not_searched(name: str) -> bool:
+    """The media folders (thousands of files, no metadata) and junk."""
+    return name in _MEDIA_FOLDERS or builder_utils.is_junk(name)
 
 
 def find_metadata(root: epath.Path, name: str) -> epath.Path | None:
@@ -207,13 +187,19 @@ def find_metadata(root: epath.Path, name: str) -> epath.Path | None:
     layout has VideoDemographics.csv beside AudioWAV/ and
     processedResults/summaryTable.csv; the newer one puts them under
     data/InfoAndStats/), or beside the root's folder."""
-    return _walk_for(root, name, 3) or _walk_for(root.parent, name, 0)
+    folder = builder_utils.find_folder(
+        root, lambda f: (f / name).is_file(), depth=3, skip=_not_searched
+    )
+    if folder is not None:
+        return folder / name
+    return root.parent / name if (root.parent / name).is_file() else None
 
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding AudioWAV/: ``path`` or a folder up to 3 levels below."""
-    found = _walk_for(path, AUDIO_DIR, 3, is_dir=True)
-    return found.parent if found is not None else None
+    return builder_utils.find_folder(
+        path, lambda f: (f / AUDIO_DIR).is_dir(), depth=3, skip=_not_searched
+    )
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
@@ -286,6 +272,7 @@ class Builder(builder_utils.CorpusBuilder):
     ZIP_NAME = ZIP_NAME
     LAYOUT = "AudioWAV/ folder"
     WHAT_TO_PUT = _WHAT_TO_PUT
+    NOT_DOWNLOADED = "CREMA-D is not downloaded automatically (its audio is in git-lfs)"
     NOTHING_FOUND = "No .wav files found in {root}/AudioWAV"
     KNOWN_BAD = KNOWN_BAD
     find_corpus_root = staticmethod(find_corpus_root)
@@ -309,14 +296,6 @@ class Builder(builder_utils.CorpusBuilder):
             ),
             homepage=HOMEPAGE,
         )
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        if builder_utils.manual_dir_or_none(dl_manager, self.WHAT_TO_PUT) is None:
-            raise builder_utils.ManualDirError(
-                "CREMA-D is not downloaded automatically (its audio is in "
-                f"git-lfs): pass --manual_dir. {self.WHAT_TO_PUT}"
-            )
-        return super()._split_generators(dl_manager)
 
     def _generate_examples(self, root: epath.Path, files: builder_utils.Files):
         return generate_examples(root, files)

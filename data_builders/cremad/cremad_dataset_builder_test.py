@@ -8,8 +8,7 @@ import pytest
 import soundfile as sf
 import tensorflow_datasets as tfds
 
-from data_builders.audio import AudioError
-from data_builders.builder_utils import ManualDirError
+from data_builders import testing
 from data_builders.cremad import cremad_dataset_builder as crema_d
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
@@ -26,30 +25,8 @@ class CremaDTest(tfds.testing.DatasetBuilderTestCase):
     }
 
 
-def _build(data_dir, manual_dir):
-    builder = crema_d.Builder(data_dir=str(data_dir))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
-
-
-def _copy_dummy(tmp_path) -> Path:
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
-    return manual
-
-
 def test_labels_votes_and_demographics(tmp_path):
-    builder = _build(tmp_path / "data", DUMMY)
+    builder = testing.build(crema_d.Builder, DUMMY, tmp_path / "data")
     info = builder.info
     assert info.features["emotion"].names == [
         "anger",
@@ -60,7 +37,7 @@ def test_labels_votes_and_demographics(tmp_path):
         "sad",
     ]
     assert info.metadata["skipped_files"] == crema_d.KNOWN_BAD
-    examples = _examples(builder)
+    examples = testing.examples_by(builder, keep_audio=True)
     assert set(examples) == {
         "AudioWAV/1001_DFA_ANG_XX.wav",
         "AudioWAV/1001_IEO_HAP_HI.wav",
@@ -68,38 +45,36 @@ def test_labels_votes_and_demographics(tmp_path):
         "AudioWAV/1040_ITH_SAD_X.wav",
         "AudioWAV/1076_ITH_NEU_XX.wav",
     }
-
-    def label(ex, key):
-        return info.features[key].int2str(ex[key])
-
     hap = examples["AudioWAV/1001_IEO_HAP_HI.wav"]
-    assert label(hap, "emotion") == "happy"
-    assert label(hap, "intensity") == "high"
-    assert label(hap, "gender") == "male"
-    assert hap["speaker"] == b"1001" and hap["age"] == 51
-    assert hap["sentence"] == b"IEO" and hap["transcript"] == b"It's eleven o'clock"
-    assert hap["race"] == b"Caucasian" and hap["ethnicity"] == b"Not Hispanic"
-    assert label(hap, "voice_vote") == "tie"  # "F:H"
-    assert label(hap, "face_vote") == "happy"
+    assert hap["emotion"] == "happy"
+    assert hap["intensity"] == "high"
+    assert hap["gender"] == "male"
+    assert hap["speaker"] == "1001" and hap["age"] == 51
+    assert hap["sentence"] == "IEO" and hap["transcript"] == "It's eleven o'clock"
+    assert hap["race"] == "Caucasian" and hap["ethnicity"] == "Not Hispanic"
+    assert hap["voice_vote"] == "tie"  # "F:H"
+    assert hap["face_vote"] == "happy"
     old = examples["AudioWAV/1040_ITH_SAD_X.wav"]  # Pre-2022 name.
-    assert label(old, "intensity") == "unspecified"
-    assert label(old, "voice_vote") == "sad"  # Row 1040_ITH_SAD_XX.
-    assert label(old, "face_vote") == "neutral"
+    assert old["intensity"] == "unspecified"
+    assert old["voice_vote"] == "sad"  # Row 1040_ITH_SAD_XX.
+    assert old["face_vote"] == "neutral"
     no_row = examples["AudioWAV/1002_TIE_NEU_XX.wav"]
-    assert label(no_row, "gender") == "female"
-    assert label(no_row, "voice_vote") == "unknown"
+    assert no_row["gender"] == "female"
+    assert no_row["voice_vote"] == "unknown"
     for ex in examples.values():
         assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (4800,)
 
 
 def test_without_metadata_files(tmp_path):
-    manual = _copy_dummy(tmp_path)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     (manual / "VideoDemographics.csv").unlink()
     shutil.rmtree(manual / "processedResults")
-    examples = _examples(_build(tmp_path / "data", manual))
+    examples = testing.examples_by(
+        testing.build(crema_d.Builder, manual, tmp_path / "data")
+    )
     ex = examples["AudioWAV/1076_ITH_NEU_XX.wav"]
-    assert ex["gender"] == 0 and ex["age"] == -1 and ex["race"] == b""  # female
-    assert ex["voice_vote"] == crema_d.VOTES.index("unknown")
+    assert ex["gender"] == "female" and ex["age"] == -1 and ex["race"] == ""
+    assert ex["voice_vote"] == "unknown"
 
 
 def test_newer_repository_layout_and_parent_folder(tmp_path):
@@ -112,14 +87,16 @@ def test_newer_repository_layout_and_parent_folder(tmp_path):
         DUMMY / "processedResults", data / "InfoAndStats" / "processedResults"
     )
     shutil.copy(DUMMY / "VideoDemographics.csv", data / "InfoAndStats")
-    examples = _examples(_build(tmp_path / "data", manual))
+    examples = testing.examples_by(
+        testing.build(crema_d.Builder, manual, tmp_path / "data")
+    )
     assert len(examples) == 5
     hap = examples["AudioWAV/1001_IEO_HAP_HI.wav"]
-    assert hap["voice_vote"] == crema_d.VOTES.index("tie") and hap["age"] == 51
+    assert hap["voice_vote"] == "tie" and hap["age"] == 51
 
 
 def test_old_and_new_name_of_one_clip_count_once(tmp_path):
-    manual = _copy_dummy(tmp_path)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     shutil.copy(
         manual / "AudioWAV" / "1040_ITH_SAD_X.wav",
         manual / "AudioWAV" / "1040_ITH_SAD_XX.wav",
@@ -160,29 +137,27 @@ def test_tables():
 
 
 def test_git_lfs_stub_names_the_file(tmp_path):
-    manual = _copy_dummy(tmp_path)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     stub = manual / "AudioWAV" / "1002_TIE_NEU_XX.wav"
     stub.write_text(
         "version https://git-lfs.github.com/spec/v1\n"
         "oid sha256:c6f94b2592487c7556bd86df7df6e8f4420d1b9c11414aeec9d8e5e640b51495\n"
         "size 72862\n"
     )
-    with pytest.raises(AudioError, match="git-lfs pointer") as info:
-        _build(tmp_path / "data", manual)
-    assert str(stub) in str(info.value)
+    testing.assert_build_fails_naming(
+        crema_d.Builder, manual, tmp_path / "data", stub, match="git-lfs pointer"
+    )
 
 
 def test_undecodable_file_names_it(tmp_path):
-    manual = _copy_dummy(tmp_path)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "AudioWAV" / "1002_TIE_NEU_XX.wav"
     bad.write_bytes(b"RIFF....WAVEjunk" * 4)
-    with pytest.raises(AudioError) as info:
-        _build(tmp_path / "data", manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(crema_d.Builder, manual, tmp_path / "data", bad)
 
 
 def test_unknown_actor_in_demographics_fails(tmp_path):
-    manual = _copy_dummy(tmp_path)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     sf.write(
         manual / "AudioWAV" / "1003_DFA_ANG_XX.wav", np.zeros(4800, np.int16), 16000
     )
@@ -190,28 +165,22 @@ def test_unknown_actor_in_demographics_fails(tmp_path):
         crema_d.list_files(manual)
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path / "data", manual)
-    assert "AudioWAV/" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        crema_d.Builder, tmp_path, "AudioWAV/"
+    )
 
 
 def test_no_manual_dir(tmp_path):
-    builder = crema_d.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="not downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        crema_d.Builder, tmp_path, "not downloaded automatically"
+    )
 
 
 def test_manual_dir_without_corpus(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "notes.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No AudioWAV/ folder found"):
-        _build(tmp_path / "data", manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        crema_d.Builder, tmp_path, "No AudioWAV/ folder found"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import pathlib
 import numpy as np
 import soundfile as sf
 
+from data_builders import testing
+
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SR = 16000
 
@@ -46,20 +48,11 @@ SUMMARY_TABLE = """\
 """
 
 
-def tone(seed: int, seconds: float = 0.3) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SR * seconds)) / SR
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     (OUT / "AudioWAV").mkdir(parents=True, exist_ok=True)
     (OUT / "processedResults").mkdir(parents=True, exist_ok=True)
     for seed, name in enumerate(CLIPS):
-        sf.write(OUT / "AudioWAV" / name, tone(seed), SR, subtype="PCM_16")
+        testing.write_tone(OUT / "AudioWAV" / name, 0.3, SR, seed=seed)
     sf.write(
         OUT / "AudioWAV" / KNOWN_BAD, np.zeros(480, np.int16), SR, subtype="PCM_16"
     )

@@ -111,52 +111,32 @@ def parse_file_name(name: str) -> dict:
     }
 
 
-def _is_junk(name: str) -> bool:
-    return name.startswith("._") or name == "__MACOSX"
-
-
-def _has_corpus_folder(path: epath.Path) -> bool:
-    return any(
-        child.name.upper() in ("DEMOS", "NEU") and child.is_dir()
-        for child in path.iterdir()
-    )
+def _corpus_folders(path: epath.Path) -> list[epath.Path]:
+    """The DEMOS/ and NEU/ folders in ``path`` (any case)."""
+    return [
+        child
+        for child in sorted(path.iterdir())
+        if child.name.upper() in ("DEMOS", "NEU") and child.is_dir()
+    ]
 
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding DEMOS/ (or NEU/): ``path`` or up to two levels below."""
-    level = [path]
-    for _ in range(3):
-        for candidate in level:
-            if _has_corpus_folder(candidate):
-                return candidate
-        level = sorted(
-            child
-            for candidate in level
-            for child in candidate.iterdir()
-            if child.is_dir() and not _is_junk(child.name)
-        )
-    return None
+    return builder_utils.find_folder(
+        path, lambda folder: bool(_corpus_folders(folder)), depth=2
+    )
 
 
 def list_all_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
     """``{speaker: [(relative path, labels), ...]}`` for every .wav of the
     DEMOS/ and NEU/ folders (searched to any depth)."""
     by_speaker = collections.defaultdict(list)
-
-    def walk(folder: epath.Path) -> None:
-        for child in sorted(folder.iterdir()):
-            if _is_junk(child.name):
-                continue
-            if child.is_dir():
-                walk(child)
-            elif child.suffix.lower() == ".wav":
-                labels = parse_file_name(child.name)
-                rel = "/".join(child.relative_to(root).parts)
+    for folder in _corpus_folders(root):
+        for wav in builder_utils.walk_files(folder):
+            if wav.suffix.lower() == ".wav":
+                labels = parse_file_name(wav.name)
+                rel = "/".join(wav.relative_to(root).parts)
                 by_speaker[labels["speaker"]].append((rel, labels))
-
-    for child in sorted(root.iterdir()):
-        if child.name.upper() in ("DEMOS", "NEU") and child.is_dir():
-            walk(child)
     return dict(by_speaker)
 
 

@@ -1,7 +1,6 @@
 """Tests of the demos builder over dummy_data/ (see make_dummy_data.py)."""
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.demos import demos_dataset_builder as demos
 
@@ -28,22 +27,6 @@ class DemosAllTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = demos.Builder
     BUILDER_CONFIG_NAMES_TO_TEST = ["all"]
     SPLITS = {"speaker_01": 3, "speaker_02": 2, "speaker_05": 1}
-
-
-def _build(tmp_path, manual_dir, config="prototypical"):
-    builder = demos.Builder(data_dir=str(tmp_path / "data"), config=config)
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
 
 
 def test_parse_file_name():
@@ -93,26 +76,23 @@ def test_configs_and_emotions():
 
 
 def test_built_examples(tmp_path):
-    builder = _build(tmp_path, DUMMY, "all")
-    features = builder.info.features
-    examples = _examples(builder)
+    builder = testing.build(demos.Builder, DUMMY, tmp_path / "data", "all")
+    examples = testing.examples_by(builder, keep_audio=True)
     ex = examples["NEU/f_01_neu001.wav"]
-    assert features["emotion"].int2str(ex["emotion"]) == "neutral"
-    assert features["prototypicality"].int2str(ex["prototypicality"]) == "none"
-    assert features["gender"].int2str(ex["gender"]) == "female"
+    assert ex["emotion"] == "neutral"
+    assert ex["prototypicality"] == "none"
+    assert ex["gender"] == "female"
     ex = examples["DEMOS/NP_m_05_sor001.wav"]
-    assert ex["speaker"] == b"05"
-    assert features["prototypicality"].int2str(ex["prototypicality"]) == (
-        "non_prototypical"
-    )
+    assert ex["speaker"] == "05"
+    assert ex["prototypicality"] == "non_prototypical"
     # 0.2 s at 44.1 kHz -> 3200 samples at 16 kHz.
     assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (3200,)
 
-    proto = _build(tmp_path / "p", DUMMY, "prototypical")
+    proto = testing.build(demos.Builder, DUMMY, tmp_path / "proto", "prototypical")
     assert proto.info.features["emotion"].names == list(
         demos.Builder.builder_configs["prototypical"].emotions
     )
-    assert set(_examples(proto)) == {
+    assert set(testing.examples_by(proto)) == {
         "DEMOS/PR_f_01_rab001.wav",
         "DEMOS/PR_m_02_col001.wav",
         "DEMOS/PR_m_02_tri003.wav",
@@ -122,10 +102,8 @@ def test_built_examples(tmp_path):
 def test_official_zip_in_manual_dir(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    with zipfile.ZipFile(manual / demos.ZIP_NAME, "w") as zf:
-        for path in sorted(DUMMY.rglob("*")):
-            zf.write(path, path.relative_to(DUMMY).as_posix())
-    builder = _build(tmp_path, manual, "all")
+    testing.zip_tree(DUMMY, manual / demos.ZIP_NAME)
+    builder = testing.build(demos.Builder, manual, tmp_path / "data", "all")
     assert builder.info.splits.total_num_examples == 6
 
 
@@ -134,20 +112,14 @@ def test_find_corpus_root():
     assert demos.find_corpus_root(epath.Path(ROOT / "DEMOS")) is None
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "DEMOS/" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(demos.Builder, tmp_path, "DEMOS/")
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = demos.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        demos.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_corpus(tmp_path):
@@ -155,27 +127,25 @@ def test_manual_dir_without_corpus(tmp_path):
     (manual / "wav").mkdir(parents=True)
     shutil.copy(ROOT / "DEMOS/PR_f_01_rab001.wav", manual / "wav")
     with pytest.raises(ManualDirError, match="No DEMOS/ or NEU/ folder"):
-        _build(tmp_path, manual)
+        testing.build(demos.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_file_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "wav_DEMoS/DEMOS/PR_m_02_tri003.wav"
     bad.write_bytes(bad.read_bytes()[:30])  # cut inside the header
-    with pytest.raises(AudioError, match="cannot decode") as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(
+        demos.Builder, manual, tmp_path / "data", bad, match="cannot decode"
+    )
 
 
 def test_misnamed_file_stops_the_build(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     shutil.copy(
         manual / "wav_DEMoS/NEU/f_01_neu001.wav", manual / "wav_DEMoS/NEU/neutral.wav"
     )
     with pytest.raises(ValueError, match="neutral.wav: not a DEMoS file name"):
-        _build(tmp_path, manual, "all")
+        testing.build(demos.Builder, manual, tmp_path / "data", "all")
 
 
 if __name__ == "__main__":

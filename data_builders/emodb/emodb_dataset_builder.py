@@ -68,11 +68,7 @@ def parse_file_name(name: str) -> dict:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding wav/: ``path`` or one of its children."""
-    candidates = [path] + sorted(p for p in path.iterdir() if p.is_dir())
-    for candidate in candidates:
-        if (candidate / "wav").is_dir():
-            return candidate
-    return None
+    return builder_utils.find_folder(path, lambda folder: (folder / "wav").is_dir())
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
@@ -106,10 +102,7 @@ class Builder(builder_utils.CorpusBuilder):
     list_files = staticmethod(list_files)
 
     def _info(self) -> tfds.core.DatasetInfo:
-        return self.dataset_info_from_configs(
-            features=builder_utils.core_features(
-                EMOTIONS, text_id=tfds.features.Text()
-            ),
-            supervised_keys=("audio", "emotion"),
+        return self.corpus_info(
+            builder_utils.core_features(EMOTIONS, text_id=tfds.features.Text()),
             homepage="http://emodb.bilderbar.info/",
         )

@@ -16,7 +16,6 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
 
 import tensorflow_datasets as tfds
 from etils import epath
@@ -72,6 +71,8 @@ FILM_FIXES = {
     "the live of the others": "the lives of others",
     "the life of the others": "the lives of others",
 }
+# How deep below manual_dir the legend and the clips are looked for.
+_MAX_DEPTH = 4
 # Legend speaker cells that name nobody.
 _UNKNOWN_SPEAKER_RE = re.compile(r"^(\?*|unknown( (fe)?male)?)$")
 
@@ -206,24 +207,13 @@ def legend_entries(path: epath.Path) -> dict[str, dict[str, str]]:
     return entries
 
 
-def _is_junk(name: str) -> bool:
-    return name.startswith("._") or name == "__MACOSX"
-
-
-def _walk(folder: epath.Path, depth: int = 0) -> Iterator[epath.Path]:
-    for child in sorted(folder.iterdir()):
-        if _is_junk(child.name):
-            continue
-        if child.is_dir():
-            if depth < 4:
-                yield from _walk(child, depth + 1)
-        else:
-            yield child
-
-
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding the legend spreadsheet: ``path`` or below it."""
-    legends = [p for p in _walk(path) if p.name.lower() == LEGEND.lower()]
+    legends = [
+        p
+        for p in builder_utils.walk_files(path, _MAX_DEPTH)
+        if p.name.lower() == LEGEND.lower()
+    ]
     return legends[0].parent if legends else None
 
 
@@ -241,7 +231,7 @@ def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
     """
     legend = legend_entries(_legend_file(root))
     clips: dict[str, list[tuple[bool, str]]] = collections.defaultdict(list)
-    for path in _walk(root):
+    for path in builder_utils.walk_files(root, _MAX_DEPTH):
         if path.suffix.lower() != ".wav":
             continue
         labels = parse_file_name(path.name)
@@ -297,31 +287,24 @@ class Builder(builder_utils.CorpusBuilder):
     find_corpus_root = staticmethod(find_corpus_root)
     list_files = staticmethod(list_files)
 
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        manual = builder_utils.manual_dir_or_none(dl_manager, _WHAT_TO_PUT)
-        if manual is None:
-            raise builder_utils.ManualDirError(
-                "EmoFilm cannot be downloaded automatically (access is granted "
-                f"on request): pass --manual_dir. {_WHAT_TO_PUT}"
-            )
-        root = find_corpus_root(manual)
-        if root is None:
-            for archive in sorted(manual.iterdir()):
-                if archive.suffix.lower() == ".zip" and not _is_junk(archive.name):
-                    root = find_corpus_root(epath.Path(dl_manager.extract(archive)))
-                    if root is not None:
-                        break
+    def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """The folder of the legend in manual_dir, or in a zip there (any name)."""
+        manual = builder_utils.require_manual_dir(
+            dl_manager,
+            _WHAT_TO_PUT,
+            "EmoFilm cannot be downloaded automatically (access is granted on request)",
+        )
+        root = builder_utils.find_in_archives(
+            manual,
+            find_corpus_root,
+            dl_manager.extract,
+            lambda name: name.lower().endswith(".zip"),
+        )
         if root is None:
             raise builder_utils.ManualDirError(
                 f"No {LEGEND} found in {manual} (nor in a zip there). {_WHAT_TO_PUT}"
             )
-        return builder_utils.speaker_split_generators(
-            root,
-            list_files(root),
-            self.NOTHING_FOUND.format(root=root),
-            _WHAT_TO_PUT,
-            self._generate_examples,
-        )
+        return root
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.corpus_info(

@@ -9,7 +9,7 @@ import pytest
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.emofilm import emofilm_dataset_builder as emofilm
 from data_builders.emofilm import make_dummy_data
@@ -27,22 +27,6 @@ class EmofilmTest(tfds.testing.DatasetBuilderTestCase):
         "speaker_robert_duvall": 2,  # "robert duval" merged
         "speaker_rosa_guinon": 1,
         "speaker_unknown_crash_it_f": 2,  # "???" in two clips of one film
-    }
-
-
-def _build(tmp_path, manual_dir):
-    builder = emofilm.Builder(data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
     }
 
 
@@ -112,31 +96,29 @@ def test_legend_fixes_and_unknown_speakers():
 
 
 def test_built_examples(tmp_path):
-    builder = _build(tmp_path, DUMMY)
-    features = builder.info.features
-    assert features["emotion"].names == [
+    builder = testing.build(emofilm.Builder, DUMMY, tmp_path / "data")
+    assert builder.info.features["emotion"].names == [
         "fear",
         "contempt",
         "happiness",
         "anger",
         "sadness",
     ]
-    examples = _examples(builder)
+    examples = testing.examples_by(builder, keep_audio=True)
     ex = examples["wav_corpus/f_ans001aes.wav"]
-    assert ex["speaker"] == b"rosa_guinon"
-    assert ex["speaker_name"].decode() == "rosa guiñón"
-    assert ex["film"] == b"the hours"
-    assert ex["line_id"] == b"f_ans001a"
-    assert features["language"].int2str(ex["language"]) == "es"
-    assert features["gender"].int2str(ex["gender"]) == "female"
-    assert features["emotion"].int2str(ex["emotion"]) == "fear"
+    assert ex["speaker"] == "rosa_guinon"
+    assert ex["speaker_name"] == "rosa guiñón"
+    assert ex["film"] == "the hours"
+    assert ex["line_id"] == "f_ans001a"
+    assert ex["language"] == "es"
+    assert ex["gender"] == "female"
+    assert ex["emotion"] == "fear"
     # 0.2 s at 44.1 kHz -> 3200 samples at 16 kHz.
     assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (3200,)
 
 
 def test_resampled_copies_and_unlisted_clips(tmp_path, caplog):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wavs = manual / "EmoFilm/wav_corpus"
     # nkululeko's 16 kHz copy beside the original: the original is kept.
     shutil.copy(wavs / "f_ans001aen.wav", wavs / "f_ans001aen_16k.wav")
@@ -153,55 +135,45 @@ def test_resampled_copies_and_unlisted_clips(tmp_path, caplog):
 def test_zip_in_manual_dir(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    with zipfile.ZipFile(manual / "EmoFilm_corpus.zip", "w") as zf:
-        for path in sorted(DUMMY.rglob("*")):
-            zf.write(path, path.relative_to(DUMMY).as_posix())
-    builder = _build(tmp_path, manual)
+    testing.zip_tree(DUMMY, manual / "EmoFilm_corpus.zip")
+    builder = testing.build(emofilm.Builder, manual, tmp_path / "data")
     assert builder.info.splits.total_num_examples == 9
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert emofilm.LEGEND in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        emofilm.Builder, tmp_path, emofilm.LEGEND
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = emofilm.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        emofilm.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_clips_without_legend(tmp_path):
     manual = tmp_path / "manual"
     shutil.copytree(ROOT / "wav_corpus", manual / "wav_corpus")
     with pytest.raises(ManualDirError, match="No f_m_corpus_it_es_en_legend.xlsx"):
-        _build(tmp_path, manual)
+        testing.build(emofilm.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_clip_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "EmoFilm/wav_corpus/m_tri011bes.wav"
     bad.write_bytes(b"")
-    with pytest.raises(AudioError) as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(emofilm.Builder, manual, tmp_path / "data", bad)
 
 
 def test_misnamed_clip_stops_the_build(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     shutil.copy(
         manual / "EmoFilm/wav_corpus/m_tri011bes.wav",
         manual / "EmoFilm/wav_corpus/m_tri011bes (copy).wav",
     )
     with pytest.raises(ValueError, match=r"\(copy\).wav: not an EmoFilm file name"):
-        _build(tmp_path, manual)
+        testing.build(emofilm.Builder, manual, tmp_path / "data")
 
 
 if __name__ == "__main__":

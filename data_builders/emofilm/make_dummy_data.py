@@ -22,8 +22,7 @@ import pathlib
 import zipfile
 from xml.sax.saxutils import escape
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data" / "EmoFilm"
 SAMPLE_RATE = 44100
@@ -44,15 +43,6 @@ LEGEND = {
         ("m_gio140aen", "Robert Duvall", "Falling Down"),
     ],
 }
-
-
-def tone(seed: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
 
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -141,7 +131,7 @@ def main():
     for rows in LEGEND.values():
         for file, _, _ in rows:
             path = OUT / "wav_corpus" / f"{file}.wav"
-            sf.write(path, tone(seed), SAMPLE_RATE, subtype="PCM_16")
+            testing.write_tone(path, 0.2, SAMPLE_RATE, seed=seed)
             seed += 1
             print(path, path.stat().st_size, "bytes")
     write_xlsx(

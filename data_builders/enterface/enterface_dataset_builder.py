@@ -57,22 +57,6 @@ _WHAT_TO_PUT = (
 )
 
 
-def _is_junk(name: str) -> bool:
-    """macOS resource forks and folders that re-packed zips carry."""
-    return name.startswith("._") or name == "__MACOSX"
-
-
-def walk_files(folder: epath.Path) -> list[epath.Path]:
-    """Every file below ``folder``, sorted (epath's GPath has no recursive glob)."""
-    out = []
-    for child in sorted(folder.iterdir()):
-        if child.is_dir():
-            out += walk_files(child)
-        else:
-            out.append(child)
-    return out
-
-
 def subject_dirs(path: epath.Path) -> list[tuple[str, epath.Path]]:
     """``[(subject number, folder), ...]`` directly inside ``path``."""
     out = []
@@ -86,18 +70,9 @@ def subject_dirs(path: epath.Path) -> list[tuple[str, epath.Path]]:
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding the 'subject N' folders: ``path`` or a folder up to
     two levels below it (the zip's own top folder, a copy's parent folder)."""
-    level = [path]
-    for _ in range(3):
-        for candidate in level:
-            if subject_dirs(candidate):
-                return candidate
-        level = sorted(
-            child
-            for candidate in level
-            for child in candidate.iterdir()
-            if child.is_dir() and not _is_junk(child.name)
-        )
-    return None
+    return builder_utils.find_folder(
+        path, lambda folder: bool(subject_dirs(folder)), depth=2
+    )
 
 
 def labels_of(rel_parts: tuple[str, ...]) -> dict:
@@ -131,10 +106,10 @@ def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
     for subject, folder in subject_dirs(root):
         if subject in UNSEGMENTED_SUBJECTS:
             continue
-        for clip in walk_files(folder):
-            rel_parts = clip.relative_to(folder).parts
-            if clip.suffix.lower() != ".avi" or any(_is_junk(p) for p in rel_parts):
+        for clip in builder_utils.walk_files(folder):
+            if clip.suffix.lower() != ".avi":
                 continue
+            rel_parts = clip.relative_to(folder).parts
             labels = labels_of(rel_parts)
             rel = "/".join((folder.name, *rel_parts))
             by_subject[subject].append(

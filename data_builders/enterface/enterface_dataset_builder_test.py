@@ -1,7 +1,5 @@
 """Tests of the enterface builder over dummy_data/ (see make_dummy_data.py)."""
 
-import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +7,7 @@ import pytest
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.enterface import enterface_dataset_builder as enterface
 
@@ -27,22 +25,6 @@ class EnterfaceTest(tfds.testing.DatasetBuilderTestCase):
         "speaker_11": 1,
         "speaker_12": 1,
         "speaker_16": 1,
-    }
-
-
-def _build(tmp_path, manual_dir):
-    builder = enterface.Builder(data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
     }
 
 
@@ -111,14 +93,14 @@ def test_find_corpus_root():
 
 
 def test_audio_features_and_skipped_subject(tmp_path):
-    builder = _build(tmp_path, DUMMY)
+    builder = testing.build(enterface.Builder, DUMMY, tmp_path / "data")
     info = builder.info
     assert info.features["emotion"].names == list(enterface.EMOTIONS)
     assert dict(info.metadata["skipped_files"]) == enterface._SKIPPED
-    examples = _examples(builder)
+    examples = testing.examples_by(builder, keep_audio=True)
     assert not any("subject 6" in name for name in examples)
     ex = examples["subject 11/fear/sentence 4/s12_fe_4.avi"]
-    assert ex["speaker"] == b"11"
+    assert ex["speaker"] == "11"
     assert ex["gender"] == -1
     assert ex["sentence"] == 4
     # 0.12 s of 48 kHz stereo -> 1920 mono samples at 16 kHz, not silent.
@@ -129,27 +111,21 @@ def test_audio_features_and_skipped_subject(tmp_path):
 def test_official_zip_in_manual_dir(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    with zipfile.ZipFile(manual / enterface.ZIP_NAME, "w") as zf:
-        for path in sorted(DUMMY.rglob("*")):
-            zf.write(path, path.relative_to(DUMMY).as_posix())
-    builder = _build(tmp_path, manual)
+    testing.zip_tree(DUMMY, manual / enterface.ZIP_NAME)
+    builder = testing.build(enterface.Builder, manual, tmp_path / "data")
     assert builder.info.splits.total_num_examples == 5
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "subject 1" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        enterface.Builder, tmp_path, "subject 1"
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = enterface.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        enterface.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_corpus(tmp_path):
@@ -157,26 +133,24 @@ def test_manual_dir_without_corpus(tmp_path):
     (manual / "videos").mkdir(parents=True)
     (manual / "videos" / "notes.txt").write_text("nothing here")
     with pytest.raises(ManualDirError, match="No 'subject N' folders"):
-        _build(tmp_path, manual)
+        testing.build(enterface.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_clip_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "enterface database/subject 3/happiness/sentence 2/s_3_ha_2.avi"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST" + b"\x00" * 200)
-    with pytest.raises(AudioError, match="cannot decode") as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(
+        enterface.Builder, manual, tmp_path / "data", bad, match="cannot decode"
+    )
 
 
 def test_clip_outside_an_emotion_folder_stops_the_build(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     moved = manual / "enterface database/subject 1/s1_an_1.avi"
     (manual / "enterface database/subject 1/anger/sentence 1/s1_an_1.avi").rename(moved)
     with pytest.raises(ValueError, match="s1_an_1.avi: expected exactly one emotion"):
-        _build(tmp_path, manual)
+        testing.build(enterface.Builder, manual, tmp_path / "data")
 
 
 if __name__ == "__main__":

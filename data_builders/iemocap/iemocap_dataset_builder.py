@@ -15,10 +15,9 @@ the motion-capture markers in that dialog.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -79,7 +78,7 @@ _TRANSCRIPT_RE = re.compile(r"^(?P<utt>Ses\S+)\s*\[[^\]]*\]\s*:?\s?(?P<text>.*)$
 
 
 @dataclasses.dataclass(eq=False)
-class IemocapConfig(tfds.core.BuilderConfig):
+class IemocapConfig(builder_utils.LabelSubsetConfig):
     """A label subset: which consensus codes, as which ClassLabel names.
 
     Attributes:
@@ -89,8 +88,6 @@ class IemocapConfig(tfds.core.BuilderConfig):
       improvised_only: keep the improvised dialogs only.
     """
 
-    emotions: tuple[str, ...] = ()
-    code_to_emotion: Mapping[str, str] = dataclasses.field(default_factory=dict)
     improvised_only: bool = False
 
 
@@ -127,20 +124,6 @@ ALL_CATEGORIES = IemocapConfig(
     code_to_emotion=EMOTION_CODES,
 )
 CONFIGS = (FOUR_CLASS, FOUR_CLASS_IMPROVISED, ALL_CATEGORIES)
-
-
-def _visible(path: epath.Path) -> bool:
-    """False for macOS AppleDouble (``._x``) and other hidden entries."""
-    return not path.name.startswith(".")
-
-
-def read_text(path: epath.Path) -> str:
-    """A label or transcript file as text: UTF-8, else Windows-1252."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
 
 
 def parse_utterance_name(name: str) -> dict:
@@ -217,15 +200,12 @@ def parse_transcriptions(text: str) -> dict[str, str]:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding Session1/ ... Session5/: ``path`` or a child of it."""
-    candidates = [path] + sorted(p for p in path.iterdir() if p.is_dir())
-    for candidate in candidates:
-        if not _visible(candidate) and candidate != path:
-            continue
-        if any(
-            _SESSION_DIR_RE.match(p.name) and p.is_dir() for p in candidate.iterdir()
-        ):
-            return candidate
-    return None
+    return builder_utils.find_folder(
+        path,
+        lambda folder: any(
+            _SESSION_DIR_RE.match(p.name) and p.is_dir() for p in folder.iterdir()
+        ),
+    )
 
 
 def list_utterances(root: epath.Path) -> list[tuple[str, dict]]:
@@ -248,7 +228,9 @@ def list_utterances(root: epath.Path) -> list[tuple[str, dict]]:
         # The top-level <dialog>.txt only: Categorical/, Attribute/ and
         # Self-evaluation/ hold per-rater files in other formats.
         eval_files = (
-            sorted(p for p in eval_dir.glob("*.txt") if _visible(p))
+            sorted(
+                p for p in eval_dir.glob("*.txt") if not builder_utils.is_junk(p.name)
+            )
             if eval_dir.is_dir()
             else []
         )
@@ -260,11 +242,12 @@ def list_utterances(root: epath.Path) -> list[tuple[str, dict]]:
         for eval_file in eval_files:
             transcript_file = session_dir / "dialog" / "transcriptions" / eval_file.name
             transcripts = (
-                parse_transcriptions(read_text(transcript_file))
+                parse_transcriptions(builder_utils.read_text(transcript_file))
                 if transcript_file.exists()
                 else {}
             )
-            for item in parse_emo_evaluation(read_text(eval_file), str(eval_file)):
+            text = builder_utils.read_text(eval_file)
+            for item in parse_emo_evaluation(text, str(eval_file)):
                 name = item["utterance"]
                 labels = parse_utterance_name(name)
                 if labels["session"] != m.group(1):
@@ -303,15 +286,14 @@ def select(
     utterances: Iterable[tuple[str, dict]], config: IemocapConfig
 ) -> dict[str, list[tuple[str, dict]]]:
     """``{speaker: [(rel, labels with emotion), ...]}`` of a config's utterances."""
-    by_speaker = collections.defaultdict(list)
-    for rel, labels in utterances:
-        emotion = config.code_to_emotion.get(labels["consensus"])
-        if emotion is None:
-            continue
-        if config.improvised_only and labels["scenario"] != "improvised":
-            continue
-        by_speaker[labels["speaker"]].append((rel, {**labels, "emotion": emotion}))
-    return dict(by_speaker)
+    return builder_utils.select_labels(
+        (
+            (rel, labels)
+            for rel, labels in utterances
+            if not config.improvised_only or labels["scenario"] == "improvised"
+        ),
+        config.code_to_emotion,
+    )
 
 
 def list_files(
@@ -347,7 +329,10 @@ class Builder(builder_utils.CorpusBuilder):
     WHAT_TO_PUT = WHAT_TO_PUT
     NOTHING_FOUND = NOTHING_FOUND
     find_corpus_root = staticmethod(find_corpus_root)
-    list_files = staticmethod(list_files)
+
+    def list_files(self, root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
+        """The files of this builder config's label subset."""
+        return list_files(root, self.builder_config)
 
     def _info(self) -> tfds.core.DatasetInfo:
         features = builder_utils.core_features(
@@ -362,17 +347,3 @@ class Builder(builder_utils.CorpusBuilder):
             dominance=tfds.features.Scalar(dtype=np.float32),
         )
         return self.corpus_info(features, homepage=HOMEPAGE)
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        # The label subset depends on the builder config, which the
-        # CorpusBuilder flow (a static list_files) does not see.
-        root = builder_utils.corpus_root(
-            dl_manager, self.URL, ZIP_NAME, find_corpus_root, LAYOUT, WHAT_TO_PUT
-        )
-        return builder_utils.speaker_split_generators(
-            root,
-            list_files(root, self.builder_config),
-            NOTHING_FOUND.format(root=root),
-            WHAT_TO_PUT,
-            self._generate_examples,
-        )

@@ -11,7 +11,7 @@ import soundfile as sf
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.iemocap import iemocap_dataset_builder as iemocap
 
@@ -161,124 +161,102 @@ def test_every_emotion_name_is_in_the_config():
 # --- Builds from other layouts, errors -------------------------------------
 
 
-def _build(tmp_path, manual, config="four_class"):
-    builder = iemocap.Builder(config=config, data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
-
-
 def test_build_from_the_official_archive(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
     with tarfile.open(manual / iemocap.ZIP_NAME, "w:gz") as tar:
         for path in sorted(DUMMY.iterdir()):
             tar.add(path, arcname=path.name)
-    builder = _build(tmp_path, manual)
-    examples = _examples(builder)
+    builder = testing.build(iemocap.Builder, manual, tmp_path / "data")
+    examples = testing.examples_by(builder, keep_audio=True)
     assert len(examples) == 8
     ex = examples["Session1/sentences/wav/Ses01F_impro01/Ses01F_impro01_M000.wav"]
-    assert ex["speaker"] == b"Ses01M" and ex["session"] == b"1"
-    assert ex["consensus"] == b"exc"
-    assert builder.info.features["emotion"].int2str(ex["emotion"]) == "happy"
-    assert builder.info.features["gender"].int2str(ex["gender"]) == "male"
-    assert builder.info.features["scenario"].int2str(ex["scenario"]) == "improvised"
-    assert ex["dialog"] == b"Ses01F_impro01"
-    assert ex["transcript"] == b"Do you have your forms?"
+    assert ex["speaker"] == "Ses01M" and ex["session"] == "1"
+    assert ex["consensus"] == "exc"
+    assert ex["emotion"] == "happy"
+    assert ex["gender"] == "male"
+    assert ex["scenario"] == "improvised"
+    assert ex["dialog"] == "Ses01F_impro01"
+    assert ex["transcript"] == "Do you have your forms?"
     assert ex["activation"] == np.float32(3.5)
     assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (3200,)
 
 
 def test_build_from_the_session_folders(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(ROOT, manual)  # Session1/, Session2/ directly.
-    builder = _build(tmp_path, manual, "all_categories")
+    manual = testing.copy_tree(ROOT, tmp_path)  # Session1/, Session2/ directly.
+    builder = testing.build(
+        iemocap.Builder, manual, tmp_path / "data", "all_categories"
+    )
     assert builder.info.splits.total_num_examples == 13
     assert builder.info.features["emotion"].names == list(
         iemocap.EMOTION_CODES.values()
     )
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "IEMOCAP_full_release" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        iemocap.Builder, tmp_path, "IEMOCAP_full_release"
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = iemocap.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        iemocap.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_sessions(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "README.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No Session1/"):
-        _build(tmp_path, manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        iemocap.Builder, tmp_path, "No Session1/"
+    )
 
 
 def test_missing_wav_is_named(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wav = "Session2/sentences/wav/Ses02F_impro02/Ses02F_impro02_M000.wav"
     (manual / "IEMOCAP_full_release" / wav).unlink()
-    with pytest.raises(ManualDirError, match="1 labelled utterances have no wav") as e:
-        _build(tmp_path, manual)
-    assert wav in str(e.value)
+    testing.assert_build_fails_naming(
+        iemocap.Builder,
+        manual,
+        tmp_path / "data",
+        wav,
+        ManualDirError,
+        match="1 labelled utterances have no wav",
+    )
 
 
 def test_session_without_labels_is_an_error(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     shutil.rmtree(manual / "IEMOCAP_full_release/Session2/dialog/EmoEvaluation")
     with pytest.raises(ManualDirError, match="Session2 has no dialog/EmoEvaluation"):
-        _build(tmp_path, manual)
+        testing.build(iemocap.Builder, manual, tmp_path / "data")
 
 
 def test_unknown_consensus_code_is_an_error(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     path = manual / "IEMOCAP_full_release/Session1/dialog/EmoEvaluation"
     path = path / "Ses01F_impro01.txt"
     path.write_text(path.read_text().replace("\tneu\t", "\tjoy\t"))
     with pytest.raises(ValueError, match="unknown consensus code 'joy'"):
-        _build(tmp_path, manual)
+        testing.build(iemocap.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_wav_fails_naming_it(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "IEMOCAP_full_release/Session2/sentences/wav/Ses02M_script02_1"
     bad = bad / "Ses02M_script02_1_M000.wav"
     bad.write_bytes(b"RIFF not really a wav file" * 10)
-    with pytest.raises(AudioError) as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(iemocap.Builder, manual, tmp_path / "data", bad)
 
 
 def test_too_short_wav_fails_naming_it(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "IEMOCAP_full_release/Session1/sentences/wav/Ses01F_impro01"
     bad = bad / "Ses01F_impro01_F000.wav"
     sf.write(bad, np.full(160, 1000, np.int16), 16000, subtype="PCM_16")
-    with pytest.raises(AudioError, match="short"):
-        _build(tmp_path, manual)
+    testing.assert_build_fails_naming(
+        iemocap.Builder, manual, tmp_path / "data", bad, match="short"
+    )
 
 
 if __name__ == "__main__":

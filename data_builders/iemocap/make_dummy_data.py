@@ -20,8 +20,7 @@ release's utterance wavs.
 import pathlib
 import shutil
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 ROOT = OUT / "IEMOCAP_full_release"
@@ -70,15 +69,6 @@ DIALOGS = {
 CP1252_TRANSCRIPTS = {"Ses02F_impro02"}  # Written in Windows-1252, not UTF-8.
 # AppleDouble resource-fork stub, as macOS tar leaves beside each file.
 APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(60)
-
-
-def tone(seed: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
 
 
 def emo_evaluation(dialog: str, turns) -> str:
@@ -150,8 +140,9 @@ def main():
         wav_dir = session / "sentences" / "wav" / dialog
         wav_dir.mkdir(parents=True, exist_ok=True)
         for turn, *_ in turns:
-            path = wav_dir / f"{dialog}_{turn}.wav"
-            sf.write(path, tone(seed), SAMPLE_RATE, subtype="PCM_16")
+            testing.write_tone(
+                wav_dir / f"{dialog}_{turn}.wav", 0.2, SAMPLE_RATE, seed=seed
+            )
             seed += 1
         (wav_dir / f"._{dialog}_{turns[0][0]}.wav").write_bytes(APPLE_DOUBLE)
     total = sum(f.stat().st_size for f in OUT.rglob("*") if f.is_file())

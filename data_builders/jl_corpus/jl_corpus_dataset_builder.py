@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import os
 import re
-from collections.abc import Iterator
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -66,35 +65,27 @@ def _looks_like_jl(name: str) -> bool:
     return name.endswith(".wav") and bool(re.match(r"^(?:fe)?male[12]_[a-z]+_", name))
 
 
-def _jl_folders(path: epath.Path, depth: int = _MAX_DEPTH) -> Iterator[epath.Path]:
-    """Folders at most ``depth`` levels below ``path`` holding JL-named .wav files."""
-    children = sorted(path.iterdir())
-    if any(_looks_like_jl(c.name) for c in children if not c.is_dir()):
-        yield path
-    if depth > 0:
-        for child in children:
-            if child.is_dir() and not child.name.startswith("."):
-                yield from _jl_folders(child, depth - 1)
+def _jl_folders(path: epath.Path) -> list[epath.Path]:
+    """The folders holding JL-named .wav files: ``path`` and the folders at
+    most 4 levels below it."""
+    wavs = builder_utils.walk_files(path, _MAX_DEPTH)
+    return sorted({wav.parent for wav in wavs if _looks_like_jl(wav.name)})
 
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The deepest folder holding every folder of JL .wav files below ``path``
     (the Kaggle upload has the 'JL(wav+txt)' folder twice), or None."""
-    folders = list(_jl_folders(path))
+    folders = _jl_folders(path)
     if not folders:
         return None
     return epath.Path(os.path.commonpath([os.fspath(f) for f in folders]))
 
 
 def read_transcript(txt: epath.Path) -> str:
+    """The transcript beside a clip, on one line; "" if there is none."""
     if not txt.exists():
         return ""
-    raw = txt.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return " ".join(text.split())
+    return " ".join(builder_utils.read_text(txt, fallback="latin-1").split())
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
@@ -135,6 +126,9 @@ class Builder(builder_utils.CorpusBuilder):
     ZIP_NAME = ZIP_NAMES[0]
     LAYOUT = "JL-Corpus .wav files (female1_angry_10a_1.wav, ...)"
     WHAT_TO_PUT = _WHAT_TO_PUT
+    NOT_DOWNLOADED = (
+        "JL-Corpus is not downloaded automatically (Kaggle needs an account)"
+    )
     NOTHING_FOUND = "No JL-Corpus .wav files found under {root}"
     find_corpus_root = staticmethod(find_corpus_root)
     list_files = staticmethod(list_files)
@@ -151,15 +145,20 @@ class Builder(builder_utils.CorpusBuilder):
             homepage=HOMEPAGE,
         )
 
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        manual = builder_utils.manual_dir_or_none(dl_manager, self.WHAT_TO_PUT)
-        if manual is None:
-            raise builder_utils.ManualDirError(
-                "JL-Corpus is not downloaded automatically (Kaggle needs an "
-                f"account): pass --manual_dir. {self.WHAT_TO_PUT}"
-            )
-        # Whichever of the known archives the user has.
-        self.ZIP_NAME = next(
+    def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """As CorpusBuilder's, from whichever of the known archives the user has."""
+        manual = builder_utils.require_manual_dir(
+            dl_manager, self.WHAT_TO_PUT, self.NOT_DOWNLOADED
+        )
+        zip_name = next(
             (name for name in ZIP_NAMES if (manual / name).exists()), ZIP_NAMES[0]
         )
-        return super()._split_generators(dl_manager)
+        return builder_utils.corpus_root(
+            dl_manager,
+            self.URL,
+            zip_name,
+            find_corpus_root,
+            self.LAYOUT,
+            self.WHAT_TO_PUT,
+            self.NOT_DOWNLOADED,
+        )

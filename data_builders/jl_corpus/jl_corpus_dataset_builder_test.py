@@ -1,14 +1,12 @@
 """Tests of the jl_corpus builder over dummy_data/ (see make_dummy_data.py)."""
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
 import tensorflow_datasets as tfds
 
-from data_builders.audio import AudioError
-from data_builders.builder_utils import ManualDirError
+from data_builders import testing
 from data_builders.jl_corpus import jl_corpus_dataset_builder as jl
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
@@ -26,40 +24,23 @@ class JlCorpusTest(tfds.testing.DatasetBuilderTestCase):
     }
 
 
-def _build(data_dir, manual_dir):
-    builder = jl.Builder(data_dir=str(data_dir))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
-
-
 def test_labels_and_transcripts(tmp_path):
-    builder = _build(tmp_path / "data", DUMMY)
-    features = builder.info.features
-    assert features["emotion"].names == list(jl.EMOTIONS)
-    examples = _examples(builder)
+    builder = testing.build(jl.Builder, DUMMY, tmp_path / "data")
+    assert builder.info.features["emotion"].names == list(jl.EMOTIONS)
+    examples = testing.examples_by(builder)
     assert len(examples) == 5
     anxious = examples["female1_anxious_1b_2.wav"]  # Root: the JL(wav+txt) folder.
-    assert features["emotion"].int2str(anxious["emotion"]) == "anxious"
-    assert features["emotion_type"].int2str(anxious["emotion_type"]) == "secondary"
-    assert features["gender"].int2str(anxious["gender"]) == "female"
-    assert anxious["speaker"] == b"female1"
-    assert anxious["sentence_id"] == b"1b" and anxious["take"] == 2
-    assert anxious["transcript"] == b"Placeholder sentence 2."
+    assert anxious["emotion"] == "anxious"
+    assert anxious["emotion_type"] == "secondary"
+    assert anxious["gender"] == "female"
+    assert anxious["speaker"] == "female1"
+    assert anxious["sentence_id"] == "1b" and anxious["take"] == 2
+    assert anxious["transcript"] == "Placeholder sentence 2."
     male = examples["male1_neutral_15b_2.wav"]
-    assert features["gender"].int2str(male["gender"]) == "male"
-    assert features["emotion_type"].int2str(male["emotion_type"]) == "primary"
+    assert male["gender"] == "male"
+    assert male["emotion_type"] == "primary"
     # 0.2 s at 44.1 kHz -> 3200 samples at 16 kHz.
-    assert all(ex["audio"].shape == (3200,) for ex in examples.values())
+    assert all(ex["num_samples"] == 3200 for ex in examples.values())
 
 
 def test_partial_lower_case_copy_is_not_counted_twice(tmp_path):
@@ -86,16 +67,13 @@ def test_partial_lower_case_copy_is_not_counted_twice(tmp_path):
 def test_archives(tmp_path, zip_name):
     manual = tmp_path / "manual"
     manual.mkdir()
-    with zipfile.ZipFile(manual / zip_name, "w") as zf:
-        for path in sorted(DUMMY.rglob("*")):
-            zf.write(path, path.relative_to(DUMMY).as_posix())
-    builder = _build(tmp_path / "data", manual)
+    testing.zip_tree(DUMMY, manual / zip_name)
+    builder = testing.build(jl.Builder, manual, tmp_path / "data")
     assert builder.info.splits.total_num_examples == 5
 
 
 def test_missing_transcript_is_empty(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY / FOLDER, manual)
+    manual = testing.copy_tree(DUMMY / FOLDER, tmp_path)
     (manual / "male2_encouraging_3a_1.txt").unlink()
     (manual / "female2_excited_5a_1.txt").write_bytes("caf\xe9 \n".encode("latin-1"))
     files = {rel: labels for f in jl.list_files(manual).values() for rel, labels in f}
@@ -119,45 +97,33 @@ def test_parse_file_name():
 
 
 def test_odd_name_in_the_folder_fails_naming_it(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY / FOLDER, manual)
+    manual = testing.copy_tree(DUMMY / FOLDER, tmp_path)
     shutil.copy(manual / "male1_neutral_15b_2.wav", manual / "male1_neutral_15b.wav")
     with pytest.raises(ValueError, match="male1_neutral_15b.wav: not a JL"):
-        _build(tmp_path / "data", manual)
+        testing.build(jl.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_file_names_it(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / FOLDER / "male1_neutral_15b_2.wav"
     bad.write_text("not audio\n")
-    with pytest.raises(AudioError) as info:
-        _build(tmp_path / "data", manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(jl.Builder, manual, tmp_path / "data", bad)
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path / "data", manual)
-    assert "JL(wav+txt)" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        jl.Builder, tmp_path, "JL(wav+txt)"
+    )
 
 
 def test_no_manual_dir(tmp_path):
-    builder = jl.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="Kaggle needs an account"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(jl.Builder, tmp_path, "Kaggle needs an account")
 
 
 def test_manual_dir_without_corpus(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "readme.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No JL-Corpus .wav files"):
-        _build(tmp_path / "data", manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        jl.Builder, tmp_path, "No JL-Corpus .wav files"
+    )
 
 
 if __name__ == "__main__":

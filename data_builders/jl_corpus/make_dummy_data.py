@@ -13,8 +13,7 @@ systems.
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SR = 44100
@@ -29,18 +28,8 @@ STEMS = [
 ]
 
 
-def tone(seed: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SR * seconds)) / SR
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def write(folder: pathlib.Path, seed: int, stem: str):
-    folder.mkdir(parents=True, exist_ok=True)
-    sf.write(folder / f"{stem}.wav", tone(seed), SR, subtype="PCM_16")
+    testing.write_tone(folder / f"{stem}.wav", 0.2, SR, seed=seed)
     (folder / f"{stem}.txt").write_text(f"Placeholder sentence {seed + 1}.\n")
 
 

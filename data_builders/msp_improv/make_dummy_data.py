@@ -21,7 +21,8 @@ import pathlib
 import shutil
 
 import numpy as np
-import soundfile as sf
+
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SAMPLE_RATE = 48000
@@ -41,16 +42,6 @@ TURNS = [
 ]
 # AppleDouble resource-fork stub, as macOS archivers leave beside files.
 APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(60)
-
-
-def tone(seed: int, channels: int, seconds: float = 0.15) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    x = np.stack([x] * channels, axis=1) if channels > 1 else x
-    return (x * 32767).astype(np.int16)
 
 
 def value(x: float) -> str:
@@ -85,12 +76,8 @@ def main():
         scenario, actor, condition, _ = turn.split("-")
         folder = OUT / f"session{int(actor[1:])}" / scenario / condition
         folder.mkdir(parents=True, exist_ok=True)
-        sf.write(
-            folder / f"MSP-IMPROV-{turn}.wav",
-            tone(seed, channels),
-            SAMPLE_RATE,
-            subtype="PCM_16",
-        )
+        wav = folder / f"MSP-IMPROV-{turn}.wav"
+        testing.write_tone(wav, 0.15, SAMPLE_RATE, channels, seed)
         # The turn's video (placeholder: the builder reads no video).
         (folder / f"MSP-IMPROV-{turn}.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI ")
     first = OUT / "session1" / "S01A" / "T"

@@ -16,12 +16,9 @@ speaker ``M01``), the second the interlocutor; see README.md.
 
 from __future__ import annotations
 
-import collections
-import dataclasses
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -81,15 +78,7 @@ _ENTRY_RE = re.compile(
 )
 
 
-@dataclasses.dataclass(eq=False)
-class MspImprovConfig(tfds.core.BuilderConfig):
-    """A label subset: consensus letter -> ClassLabel name (others left out)."""
-
-    emotions: tuple[str, ...] = ()
-    code_to_emotion: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-
-FOUR_CLASS = MspImprovConfig(
+FOUR_CLASS = builder_utils.LabelSubsetConfig(
     name="four_class",
     description=(
         "Anger, happiness, sadness, neutral consensus (7798 turns; Keesing "
@@ -98,7 +87,7 @@ FOUR_CLASS = MspImprovConfig(
     emotions=("angry", "happy", "sad", "neutral"),
     code_to_emotion={k: EMOTION_CODES[k] for k in "AHSN"},
 )
-ALL_CATEGORIES = MspImprovConfig(
+ALL_CATEGORIES = builder_utils.LabelSubsetConfig(
     name="all_categories",
     description=(
         "Every turn with a consensus category (all but X, no agreement): the "
@@ -108,11 +97,6 @@ ALL_CATEGORIES = MspImprovConfig(
     code_to_emotion=EMOTION_CODES,
 )
 CONFIGS = (FOUR_CLASS, ALL_CATEGORIES)
-
-
-def _visible(path: epath.Path) -> bool:
-    """False for macOS AppleDouble (``._x``) and other hidden entries."""
-    return not path.name.startswith(".")
 
 
 def parse_turn_name(name: str) -> dict:
@@ -196,40 +180,19 @@ def label_file(root: epath.Path) -> epath.Path | None:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding Evaluation.txt: ``path``, a child or a grandchild."""
-    level = [path]
-    for _ in range(3):
-        for candidate in level:
-            if label_file(candidate) is not None:
-                return candidate
-        level = [
-            child
-            for parent in level
-            for child in sorted(parent.iterdir())
-            if child.is_dir() and _visible(child)
-        ]
-    return None
+    return builder_utils.find_folder(
+        path, lambda folder: label_file(folder) is not None, depth=2
+    )
 
 
 def _find_wavs(root: epath.Path, depth: int = 6) -> list[str]:
-    """Paths relative to ``root`` of the MSP-IMPROV-*.wav files below it.
-
-    A walk ``depth`` folders deep (epath's GFile paths have no recursive
-    glob); hidden entries, AppleDouble ``._`` files included, are skipped.
-    """
-    found = []
-    level = [(root, "")]
-    for _ in range(depth + 1):
-        children = []
-        for folder, prefix in level:
-            for entry in sorted(folder.iterdir()):
-                if not _visible(entry):
-                    continue
-                if entry.is_dir():
-                    children.append((entry, f"{prefix}{entry.name}/"))
-                elif entry.name.startswith("MSP-IMPROV-") and entry.suffix == ".wav":
-                    found.append(f"{prefix}{entry.name}")
-        level = children
-    return sorted(found)
+    """Paths relative to ``root`` of the MSP-IMPROV-*.wav files up to
+    ``depth`` folders below it, sorted."""
+    return sorted(
+        wav.relative_to(root).as_posix()
+        for wav in builder_utils.walk_files(root, depth)
+        if wav.name.startswith("MSP-IMPROV-") and wav.suffix == ".wav"
+    )
 
 
 def list_turns(root: epath.Path) -> list[tuple[str, dict]]:
@@ -248,9 +211,7 @@ def list_turns(root: epath.Path) -> list[tuple[str, dict]]:
         raise builder_utils.ManualDirError(
             f"No Evaluation.txt in {root}. {WHAT_TO_PUT}"
         )
-    entries = parse_evaluation(
-        labels_path.read_bytes().decode("utf-8", errors="replace"), str(labels_path)
-    )
+    entries = parse_evaluation(builder_utils.read_text(labels_path), str(labels_path))
     wavs = {}
     for rel in _find_wavs(root):
         wav = root / rel
@@ -293,45 +254,23 @@ def list_turns(root: epath.Path) -> list[tuple[str, dict]]:
     return turns
 
 
-def select(
-    turns: Iterable[tuple[str, dict]], config: MspImprovConfig
-) -> dict[str, list[tuple[str, dict]]]:
-    """``{speaker: [(rel, labels with emotion), ...]}`` of a config's turns."""
-    by_speaker = collections.defaultdict(list)
-    for rel, labels in turns:
-        emotion = config.code_to_emotion.get(labels["consensus"])
-        if emotion is not None:
-            by_speaker[labels["speaker"]].append((rel, {**labels, "emotion": emotion}))
-    return dict(by_speaker)
-
-
 def list_files(
-    root: epath.Path, config: MspImprovConfig = FOUR_CLASS
+    root: epath.Path, config: builder_utils.LabelSubsetConfig = FOUR_CLASS
 ) -> dict[str, list[tuple[str, dict]]]:
     """``{speaker: [(relative wav path, labels), ...]}`` of ``config``."""
-    return select(list_turns(root), config)
+    return builder_utils.select_labels(list_turns(root), config.code_to_emotion)
 
 
 def corpus_root(dl_manager: tfds.download.DownloadManager) -> epath.Path:
-    """The extracted release in manual_dir, or the one in its archives."""
-    manual = builder_utils.manual_dir_or_none(dl_manager, WHAT_TO_PUT)
-    if manual is None:
-        raise builder_utils.ManualDirError(
-            "This corpus cannot be downloaded automatically (its licence asks "
-            f"users to obtain it themselves): pass --manual_dir. {WHAT_TO_PUT}"
-        )
-    root = find_corpus_root(manual)
-    if root is None:
-        # The release as received: extract its archives (name not fixed).
-        archives = [
-            p
-            for p in sorted(manual.iterdir())
-            if p.is_file() and _visible(p) and p.name.lower().endswith(ARCHIVE_SUFFIXES)
-        ]
-        for archive in archives:
-            root = find_corpus_root(epath.Path(dl_manager.extract(archive)))
-            if root is not None:
-                break
+    """The extracted release in manual_dir, or the one in its archives (their
+    name is not documented: any archive)."""
+    manual = builder_utils.require_manual_dir(dl_manager, WHAT_TO_PUT)
+    root = builder_utils.find_in_archives(
+        manual,
+        find_corpus_root,
+        dl_manager.extract,
+        lambda name: name.lower().endswith(ARCHIVE_SUFFIXES),
+    )
     if root is None:
         raise builder_utils.ManualDirError(
             f"No {LAYOUT} found in {manual}. {WHAT_TO_PUT}"
@@ -364,7 +303,14 @@ class Builder(builder_utils.CorpusBuilder):
     WHAT_TO_PUT = WHAT_TO_PUT
     NOTHING_FOUND = NOTHING_FOUND
     find_corpus_root = staticmethod(find_corpus_root)
-    list_files = staticmethod(list_files)
+
+    def list_files(self, root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
+        """The files of this builder config's label subset."""
+        return list_files(root, self.builder_config)
+
+    def locate_corpus(self, dl_manager: tfds.download.DownloadManager) -> epath.Path:
+        """The release in manual_dir, extracted or in archives of any name."""
+        return corpus_root(dl_manager)
 
     def _info(self) -> tfds.core.DatasetInfo:
         features = builder_utils.core_features(
@@ -381,14 +327,3 @@ class Builder(builder_utils.CorpusBuilder):
             naturalness=tfds.features.Scalar(dtype=np.float32),
         )
         return self.corpus_info(features, homepage=HOMEPAGE)
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        # Archives of any name, and a label subset per builder config.
-        root = corpus_root(dl_manager)
-        return builder_utils.speaker_split_generators(
-            root,
-            list_files(root, self.builder_config),
-            NOTHING_FOUND.format(root=root),
-            WHAT_TO_PUT,
-            self._generate_examples,
-        )

@@ -10,7 +10,7 @@ import pytest
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.msp_improv import msp_improv_dataset_builder as msp
 
@@ -109,41 +109,24 @@ def test_every_emotion_name_is_in_the_config():
 # --- Builds from other layouts, errors -------------------------------------
 
 
-def _build(tmp_path, manual, config="four_class"):
-    builder = msp.Builder(config=config, data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual))
-    )
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
-
-
 def test_features_of_a_built_turn(tmp_path):
-    builder = _build(tmp_path, DUMMY, "all_categories")
-    examples = _examples(builder)
+    builder = testing.build(msp.Builder, DUMMY, tmp_path / "data", "all_categories")
+    examples = testing.examples_by(builder, keep_audio=True)
     assert len(examples) == 8
-    features = builder.info.features
     ex = examples["session2/S02H/S/MSP-IMPROV-S02H-M02-S-FM01.wav"]
-    assert ex["speaker"] == b"F02" and ex["target_actor"] == b"M02"
-    assert ex["session"] == b"2" and ex["sentence"] == b"02"
-    assert features["gender"].int2str(ex["gender"]) == "female"
-    assert features["emotion"].int2str(ex["emotion"]) == "neutral"
-    assert features["target_emotion"].int2str(ex["target_emotion"]) == "happy"
-    assert features["scenario"].int2str(ex["scenario"]) == "other_improvised"
-    assert ex["consensus"] == b"N" and np.isnan(ex["dominance"])
+    assert ex["speaker"] == "F02" and ex["target_actor"] == "M02"
+    assert ex["session"] == "2" and ex["sentence"] == "02"
+    assert ex["gender"] == "female"
+    assert ex["emotion"] == "neutral"
+    assert ex["target_emotion"] == "happy"
+    assert ex["scenario"] == "other_improvised"
+    assert ex["consensus"] == "N" and np.isnan(ex["dominance"])
     assert ex["arousal"] == np.float32(3.0) and ex["naturalness"] == np.float32(4.2)
     # 0.15 s at 48 kHz -> 16 kHz; the stereo clip is down-mixed.
     stereo = examples["session2/S01A/R/MSP-IMPROV-S01A-M02-R-MM01.wav"]
     assert stereo["audio"].dtype == np.int16 and stereo["audio"].shape == (2400,)
     other = examples["session1/S02H/S/MSP-IMPROV-S02H-M01-S-MF01.wav"]
-    assert features["emotion"].int2str(other["emotion"]) == "other"
+    assert other["emotion"] == "other"
 
 
 def test_build_from_an_archive_with_audio_folder_and_misspelt_labels(tmp_path):
@@ -159,61 +142,59 @@ def test_build_from_an_archive_with_audio_folder_and_misspelt_labels(tmp_path):
             elif rel.startswith("session"):
                 rel = f"Audio/{rel}"
             zf.write(path, f"MSP-IMPROV/{rel}")
-    builder = _build(tmp_path, manual)
-    examples = _examples(builder)
+    examples = testing.examples_by(
+        testing.build(msp.Builder, manual, tmp_path / "data")
+    )
     assert len(examples) == 7
     assert "Audio/session1/S01A/T/MSP-IMPROV-S01A-F01-T-FM01.wav" in examples
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "Evaluation.txt" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        msp.Builder, tmp_path, "Evaluation.txt"
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = msp.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        msp.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_the_corpus(tmp_path):
     manual = tmp_path / "manual"
     shutil.copytree(DUMMY / "session1", manual / "session1")  # No Evaluation.txt.
     with pytest.raises(ManualDirError, match="No Evaluation.txt beside session1/"):
-        _build(tmp_path, manual)
+        testing.build(msp.Builder, manual, tmp_path / "data")
 
 
 def test_missing_wav_is_named(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     (manual / "session2/S02H/P/MSP-IMPROV-S02H-F02-P-MF02.wav").unlink()
-    with pytest.raises(ManualDirError, match="1 turns of Evaluation.txt have no wav"):
-        _build(tmp_path, manual)
+    testing.assert_build_fails_naming(
+        msp.Builder,
+        manual,
+        tmp_path / "data",
+        "MSP-IMPROV-S02H-F02-P-MF02.wav",
+        ManualDirError,
+        match="1 turns of Evaluation.txt have no wav",
+    )
 
 
 def test_wav_in_another_sessions_folder_is_an_error(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wav = "S02H/P/MSP-IMPROV-S02H-F02-P-MF02.wav"
     (manual / "session1/S02H/P").mkdir(parents=True)
     (manual / "session2" / wav).rename(manual / "session1" / wav)
     with pytest.raises(ValueError, match="another session's folder"):
-        _build(tmp_path, manual)
+        testing.build(msp.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_wav_fails_naming_it(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     bad = manual / "session1/S01A/P/MSP-IMPROV-S01A-F01-P-FM01.wav"
     bad.write_bytes(b"RIFF not really a wav file" * 10)
-    with pytest.raises(AudioError) as info:
-        _build(tmp_path, manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(msp.Builder, manual, tmp_path / "data", bad)
 
 
 if __name__ == "__main__":

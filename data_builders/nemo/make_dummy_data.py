@@ -13,8 +13,7 @@ of them with the „...” quotes some real texts have (e.g. „Ród smoka”).
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SAMPLE_RATE = 24000
@@ -43,22 +42,12 @@ def normalize(text: str) -> str:
     return text.lower().replace(",", "").replace(".", "")
 
 
-def tone(seed: int, sr: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     (OUT / "samples").mkdir(parents=True, exist_ok=True)
     lines = ["\t".join(COLUMNS)]
     names = [row[0] for row in ROWS]
     for seed, name in enumerate(names):
-        path = OUT / "samples" / name
-        sf.write(path, tone(seed, SAMPLE_RATE), SAMPLE_RATE, subtype="PCM_16")
+        path = testing.write_tone(OUT / "samples" / name, 0.2, SAMPLE_RATE, seed=seed)
         print(path, path.stat().st_size, "bytes")
     for file_id, text, gender, age in ROWS:
         speaker, emotion, _ = file_id[: -len(".wav")].split("_")

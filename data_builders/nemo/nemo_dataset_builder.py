@@ -59,22 +59,9 @@ def read_metadata(path: epath.Path) -> list[tuple[int, dict[str, str]]]:
     (``"        WR0"``). Quotes inside the texts (``„Ród smoka”``) are text,
     not CSV quoting.
     """
-    text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
-    reader = csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = [name.strip() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ValueError(f"{path}: missing columns {missing} (has {header})")
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            raise ValueError(
-                f"{path}, line {line}: {len(values)} fields, expected {len(header)}"
-            )
-        rows.append((line, {k: v.strip() for k, v in zip(header, values, strict=True)}))
-    return rows
+    return builder_utils.read_table(
+        path, "\t", csv.QUOTE_NONE, required=COLUMNS, fallback=None
+    )
 
 
 def _labels_from_row(row: dict[str, str], where: str) -> dict:
@@ -108,13 +95,10 @@ def _labels_from_row(row: dict[str, str], where: str) -> dict:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding data.tsv and samples/: ``path`` or one of its children."""
-    candidates = [path] + sorted(
-        p for p in path.iterdir() if p.is_dir() and p.name != "__MACOSX"
+    return builder_utils.find_folder(
+        path,
+        lambda folder: (folder / METADATA).is_file() and (folder / SAMPLES).is_dir(),
     )
-    for candidate in candidates:
-        if (candidate / METADATA).is_file() and (candidate / SAMPLES).is_dir():
-            return candidate
-    return None
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import tensorflow_datasets as tfds
 
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.own_corpus import own_corpus_dataset_builder as own
 
@@ -29,23 +30,14 @@ class OwnCorpusTest(tfds.testing.DatasetBuilderTestCase):
 
 
 def build(tmp_path, config, manual_dir=DUMMY):
-    builder = own.Builder(config=config, data_dir=str(tmp_path))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
+    return testing.build(own.Builder, manual_dir, tmp_path, config)
 
 
 def labels(builder):
-    out = {}
-    for split in builder.info.splits:
-        for ex in tfds.as_numpy(builder.as_dataset(split=split)):
-            out[ex["file_name"].decode()] = (
-                builder.info.features["emotion"].int2str(ex["emotion"]),
-                builder.info.features["gender"].int2str(ex["gender"]),
-                ex["speaker"].decode(),
-            )
-    return out
+    return {
+        ex["file_name"]: (ex["emotion"], ex["gender"], ex["speaker"])
+        for ex in testing.examples(builder)
+    }
 
 
 def test_a_pattern_reads_labels_from_file_names(tmp_path):

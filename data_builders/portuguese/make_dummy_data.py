@@ -13,8 +13,7 @@ at 44.1 kHz (the corpus's own rate is not stated in the sources at hand).
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SR = 44100
@@ -41,13 +40,9 @@ SETS = {
 UNLISTED = ("Castro-BRM-2010 Pseudosents", "9pB_sad1")
 
 
-def tone(seed: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SR * seconds)) / SR
-    f0 = rng.uniform(180, 260)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
+def write_tone(path: pathlib.Path, seed: int) -> None:
+    """A stimulus's 0.2 s clip (f0 of 180-260 Hz)."""
+    testing.write_tone(path, 0.2, SR, seed=seed, f0_range=(180, 260))
 
 
 def main():
@@ -63,12 +58,12 @@ def main():
             "\tStimulus \tContent\tIntensity (1-7)",
         ]
         for n, (stimulus, code, intensity) in enumerate(rows, start=1):
-            sf.write(OUT / folder / f"{stimulus}.wav", tone(seed), SR, subtype="PCM_16")
+            write_tone(OUT / folder / f"{stimulus}.wav", seed)
             seed += 1
             lines.append(f"{n}\t{stimulus}\t{code}\t{intensity}")
         (OUT / folder / appendix).write_text("\r\n".join(lines) + "\r\n")
     folder, stimulus = UNLISTED
-    sf.write(OUT / folder / f"{stimulus}.wav", tone(seed), SR, subtype="PCM_16")
+    write_tone(OUT / folder / f"{stimulus}.wav", seed)
     for path in sorted(OUT.rglob("*")):
         if path.is_file():
             print(repr(str(path)), path.stat().st_size, "bytes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -98,19 +98,12 @@ def parse_file_name(name: str) -> dict:
     }
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def read_appendix(path: epath.Path) -> dict[str, dict]:
     """``{stimulus: {"sentence", "transcript", "intensity"}}`` from an Appendix B
     file: tab-separated, a few title lines, then a header row with the
     columns "Stimulus", "Content" and "Intensity (1-7)" (names are matched
     with surrounding spaces stripped)."""
-    lines = _decode(path.read_bytes()).splitlines()
+    lines = builder_utils.read_text(path).splitlines()
     header_at = next(
         (
             i
@@ -150,16 +143,6 @@ def read_appendix(path: epath.Path) -> dict[str, dict]:
     return table
 
 
-def _walk(path: epath.Path, depth: int) -> Iterator[epath.Path]:
-    """Files in ``path`` and ``depth`` folder levels below, in sorted order."""
-    for child in sorted(path.iterdir()):
-        if child.is_dir():
-            if depth > 0 and not child.name.startswith("."):
-                yield from _walk(child, depth - 1)
-        else:
-            yield child
-
-
 def find_files(
     sources: Sequence[epath.Path],
 ) -> tuple[dict[str, epath.Path], list[epath.Path]]:
@@ -167,7 +150,7 @@ def find_files(
     Appendix B files in ``sources`` (folders, searched 3 levels down)."""
     wavs, appendices = {}, []
     for source in sources:
-        for path in _walk(source, _MAX_DEPTH):
+        for path in builder_utils.walk_files(source, _MAX_DEPTH):
             if path.name.strip() in APPENDICES:
                 appendices.append(path)
             elif _NAME_RE.match(path.name) or (
@@ -244,13 +227,12 @@ class Builder(builder_utils.CorpusBuilder):
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        manual = builder_utils.manual_dir_or_none(dl_manager, self.WHAT_TO_PUT)
-        if manual is None:
-            raise builder_utils.ManualDirError(
-                "The Castro & Lima stimuli are not downloaded automatically "
-                "(two archives, supplementary material of the article): pass "
-                f"--manual_dir. {self.WHAT_TO_PUT}"
-            )
+        manual = builder_utils.require_manual_dir(
+            dl_manager,
+            self.WHAT_TO_PUT,
+            "The Castro & Lima stimuli are not downloaded automatically (two "
+            "archives, supplementary material of the article)",
+        )
         # The folders in manual_dir first, then whichever archives are there.
         sources = [manual] + [
             epath.Path(dl_manager.extract(manual / name))

@@ -8,8 +8,7 @@ stereo, which it must down-mix.
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 
@@ -24,21 +23,9 @@ FILES = [
 ]
 
 
-def tone(seed: int, sr: int, channels: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    x = np.stack([x] * channels, axis=1) if channels > 1 else x
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     for seed, (rel, sr, channels) in enumerate(FILES):
-        path = OUT / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(path, tone(seed, sr, channels), sr, subtype="PCM_16")
+        path = testing.write_tone(OUT / rel, 0.2, sr, channels, seed)
         print(path, path.stat().st_size, "bytes")
 
 

@@ -73,11 +73,12 @@ def parse_file_name(name: str) -> dict | None:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding Actor_XX/ folders: ``path`` or one of its children."""
-    candidates = [path] + sorted(p for p in path.iterdir() if p.is_dir())
-    for candidate in candidates:
-        if any(_ACTOR_DIR_RE.match(p.name) and p.is_dir() for p in candidate.iterdir()):
-            return candidate
-    return None
+    return builder_utils.find_folder(
+        path,
+        lambda folder: any(
+            _ACTOR_DIR_RE.match(p.name) and p.is_dir() for p in folder.iterdir()
+        ),
+    )
 
 
 def list_speech_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
@@ -123,13 +124,12 @@ class Builder(builder_utils.CorpusBuilder):
     list_files = staticmethod(list_speech_files)
 
     def _info(self) -> tfds.core.DatasetInfo:
-        return self.dataset_info_from_configs(
-            features=builder_utils.core_features(
+        return self.corpus_info(
+            builder_utils.core_features(
                 EMOTIONS,
                 intensity=tfds.features.ClassLabel(names=list(INTENSITIES)),
                 statement=tfds.features.ClassLabel(names=list(STATEMENTS)),
                 repetition=tfds.features.Scalar(dtype=np.int32),
             ),
-            supervised_keys=("audio", "emotion"),
             homepage="https://zenodo.org/record/1188976",
         )

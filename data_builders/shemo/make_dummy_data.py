@@ -20,8 +20,7 @@ the 121 male clips of the release that have that rate. Quirks shown:
 import json
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 
@@ -44,15 +43,6 @@ EMOTION_WORDS = {  # As shemo.json writes them.
 }
 
 
-def tone(seed: int, sr: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def metadata_entry(utt: str, index: int) -> dict:
     return {
         "speaker_id": utt[:3],
@@ -67,9 +57,7 @@ def metadata_entry(utt: str, index: int) -> dict:
 def main():
     metadata = {}
     for seed, (folder, utt, sr) in enumerate(FILES):
-        path = OUT / folder / f"{utt}.wav"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(path, tone(seed, sr), sr, subtype="PCM_16")
+        path = testing.write_tone(OUT / folder / f"{utt}.wav", 0.2, sr, seed=seed)
         print(path, path.stat().st_size, "bytes")
         if utt != "F01S23":
             metadata[utt] = metadata_entry(utt, seed)

@@ -62,28 +62,16 @@ def parse_file_name(name: str) -> dict:
     }
 
 
-def _is_junk(path: epath.Path) -> bool:
-    """macOS archive debris (__MACOSX/, ._F01A01.wav) and hidden files."""
-    return path.name.startswith(".") or path.name == "__MACOSX"
-
-
 def _has_wavs(folder: epath.Path) -> bool:
-    return folder.is_dir() and any(not _is_junk(p) for p in folder.glob("*.wav"))
+    return folder.is_dir() and any(
+        not builder_utils.is_junk(p.name) for p in folder.glob("*.wav")
+    )
 
 
 def find_gender_folder(path: epath.Path, folder: str) -> epath.Path | None:
     """`path/folder` or `path/<child>/folder` holding .wav files, or None."""
-    if not path.is_dir():
-        return None
-    candidates = [path / folder] + [
-        child / folder
-        for child in sorted(path.iterdir())
-        if child.is_dir() and not _is_junk(child)
-    ]
-    for candidate in candidates:
-        if _has_wavs(candidate):
-            return candidate
-    return None
+    parent = builder_utils.find_folder(path, lambda p: _has_wavs(p / folder))
+    return parent / folder if parent is not None else None
 
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
@@ -126,7 +114,7 @@ def list_files(folders: dict[str, epath.Path]) -> dict[str, list[tuple[str, dict
     by_speaker = collections.defaultdict(list)
     for folder, path in sorted(folders.items()):
         for wav in sorted(path.glob("*.wav")):
-            if _is_junk(wav):
+            if builder_utils.is_junk(wav.name):
                 continue
             labels = parse_file_name(wav.name)
             by_speaker[labels["speaker"]].append((f"{folder}/{wav.name}", labels))
@@ -153,7 +141,7 @@ def load_transcripts(path: epath.Path) -> dict[str, tuple[str, str]]:
     ..., "ipa": ...}`` records, and (later) a dict keyed by the id. Byte-order
     marks left inside some transcripts are removed.
     """
-    data = json.loads(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+    data = json.loads(builder_utils.read_text(path, fallback=None))
     if isinstance(data, dict):
         records = [{"id": key, **value} for key, value in data.items()]
     elif isinstance(data, list):
@@ -207,12 +195,9 @@ class Builder(builder_utils.CorpusBuilder):
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        manual = builder_utils.manual_dir_or_none(dl_manager, self.WHAT_TO_PUT)
-        if manual is None:
-            raise builder_utils.ManualDirError(
-                "ShEMO cannot be downloaded automatically: pass --manual_dir. "
-                + self.WHAT_TO_PUT
-            )
+        manual = builder_utils.require_manual_dir(
+            dl_manager, self.WHAT_TO_PUT, "ShEMO cannot be downloaded automatically"
+        )
         folders = gender_folders(manual, extract=dl_manager.extract)
         if not folders:
             raise builder_utils.ManualDirError(
@@ -234,15 +219,9 @@ class Builder(builder_utils.CorpusBuilder):
             logging.warning(
                 "ShEMO: no %s found; transcripts are left empty.", METADATA_NAME
             )
-        listing = {
-            speaker: [
-                (rel, labels) for rel, labels in files if rel not in self.KNOWN_BAD
-            ]
-            for speaker, files in list_files(folders).items()
-        }
         return builder_utils.speaker_split_generators(
             folders,
-            {speaker: files for speaker, files in listing.items() if files},
+            self.without_known_bad(list_files(folders)),
             f"No ShEMO .wav files found in {sorted(map(str, folders.values()))}",
             self.WHAT_TO_PUT,
             functools.partial(self._generate_examples, transcripts=transcripts),

@@ -19,8 +19,7 @@ segment covers, which is skipped) and w004_pk (no audio: skipped).
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data" / "SK-Public"
 RATE = 16000
@@ -83,20 +82,11 @@ TRN: 0 1599 0,1 {session}_SMA_000
 """
 
 
-def tone(seed: int, seconds: float = 1.0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(RATE * seconds)) / RATE
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     for seed, (session, (speaker, encoding, tiers)) in enumerate(SESSIONS.items()):
         folder = OUT / session
         folder.mkdir(parents=True, exist_ok=True)
-        sf.write(folder / f"{session}d.wav", tone(seed), RATE, subtype="PCM_16")
+        testing.write_tone(folder / f"{session}d.wav", 1.0, RATE, seed=seed)
         header = HEADER.format(speaker=speaker, session=session)
         (folder / f"{session}_{speaker}.par").write_bytes(
             (header + tiers).encode(encoding)

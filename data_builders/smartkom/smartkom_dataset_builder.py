@@ -113,11 +113,7 @@ def read_par(path: epath.Path) -> Partitur:
     Segment ends are exclusive: ``start + duration + 1`` (BPF durations count
     the last sample). UTF-8 or, failing that, Latin-1 text.
     """
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    text = builder_utils.read_text(path, fallback="latin-1")
     rate, words, turns, states = DEFAULT_PAR_RATE, {}, [], []
     for number, line in enumerate(text.splitlines(), start=1):
         tier, _, rest = line.partition(":")
@@ -156,27 +152,6 @@ def majority_state(
     if not overlap:
         return None
     return max(overlap, key=overlap.get)  # dicts keep first-seen order on ties
-
-
-def _is_junk(name: str) -> bool:
-    return name.startswith("._") or name == "__MACOSX"
-
-
-def find_release(path: epath.Path, folder: str) -> epath.Path | None:
-    """The folder that holds ``folder`` (e.g. SK-Public): ``path`` or up to
-    two levels below it."""
-    level = [path]
-    for _ in range(3):
-        for candidate in level:
-            if (candidate / folder).is_dir():
-                return candidate
-        level = sorted(
-            child
-            for candidate in level
-            for child in candidate.iterdir()
-            if child.is_dir() and not _is_junk(child.name)
-        )
-    return None
 
 
 def session_files(session: epath.Path) -> tuple[epath.Path, epath.Path] | None:
@@ -240,7 +215,7 @@ def list_turns(root: epath.Path, folder: str) -> dict[str, list[Turn]]:
     by_speaker = collections.defaultdict(list)
     skipped_sessions, unlabelled = [], 0
     for session in sorted((root / folder).iterdir()):
-        if not session.is_dir() or _is_junk(session.name):
+        if not session.is_dir() or builder_utils.is_junk(session.name):
             continue
         files = session_files(session)
         if files is None:
@@ -348,13 +323,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         folder = FOLDER
-        manual = builder_utils.manual_dir_or_none(dl_manager, _WHAT_TO_PUT)
-        if manual is None:
-            raise builder_utils.ManualDirError(
-                "SmartKom cannot be downloaded automatically (BAS licence, no "
-                f"redistribution): pass --manual_dir. {_WHAT_TO_PUT}"
-            )
-        root = find_release(manual, folder)
+        manual = builder_utils.require_manual_dir(
+            dl_manager,
+            _WHAT_TO_PUT,
+            "SmartKom cannot be downloaded automatically (BAS licence, no "
+            "redistribution)",
+        )
+        # The folder holding SK-Public/: manual_dir or up to two levels below.
+        root = builder_utils.find_folder(
+            manual, lambda path: (path / folder).is_dir(), depth=2
+        )
         if root is None:
             raise builder_utils.ManualDirError(
                 f"No {folder}/ folder found in {manual}. {_WHAT_TO_PUT}"

@@ -9,7 +9,7 @@ import soundfile as sf
 import tensorflow_datasets as tfds
 from etils import epath
 
-from data_builders.audio import AudioError
+from data_builders import testing
 from data_builders.builder_utils import ManualDirError
 from data_builders.smartkom import smartkom_dataset_builder as smartkom
 
@@ -22,14 +22,6 @@ class SmartkomTest(tfds.testing.DatasetBuilderTestCase):
     # ABC: 2 turns of w001_pk + 1 of w003_pk (its second turn has no USH
     # label); DEF: 1 turn; w004_pk has no audio.
     SPLITS = {"speaker_ABC": 3, "speaker_DEF": 1}
-
-
-def _build(tmp_path, manual_dir):
-    builder = smartkom.Builder(data_dir=str(tmp_path / "data"))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    )
-    return builder
 
 
 def _write_par(path, tiers, header="SAM: 16000\n"):
@@ -76,13 +68,8 @@ def test_read_par(tmp_path):
 
 
 def test_turns_and_labels(tmp_path):
-    builder = _build(tmp_path, DUMMY)
-    features = builder.info.features
-    examples = {
-        ex["turn_id"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
+    builder = testing.build(smartkom.Builder, DUMMY, tmp_path / "data")
+    examples = testing.examples_by(builder, "turn_id", keep_audio=True)
     assert set(examples) == {
         "w001_pk_ABC_000",
         "w001_pk_ABC_001",
@@ -91,9 +78,9 @@ def test_turns_and_labels(tmp_path):
     }
     ex = examples["w001_pk_ABC_001"]
     # Overlaps Neutral by 2000 samples, Arger/Miserfolg by 4000.
-    assert features["emotion"].int2str(ex["emotion"]) == "ärger/misserfolg"
-    assert ex["file_name"] == b"SK-Public/w001_pk/w001_pkd.wav"
-    assert ex["transcript"].decode() == "nein <Geräusch> falsch"
+    assert ex["emotion"] == "ärger/misserfolg"
+    assert ex["file_name"] == "SK-Public/w001_pk/w001_pkd.wav"
+    assert ex["transcript"] == "nein <Geräusch> falsch"
     assert ex["gender"] == -1
     assert ex["start_time"] == pytest.approx(0.375)
     assert ex["end_time"] == pytest.approx(0.75)
@@ -102,8 +89,8 @@ def test_turns_and_labels(tmp_path):
     session = sf.read(PUBLIC / "w001_pk/w001_pkd.wav", dtype="int16")[0]
     np.testing.assert_array_equal(ex["audio"], session[6000:12000])
     latin1 = examples["w003_pk_ABC_000"]
-    assert latin1["transcript"].decode() == "äh wo ist das"
-    assert features["emotion"].int2str(latin1["emotion"]) == "überlegen/nachdenken"
+    assert latin1["transcript"] == "äh wo ist das"
+    assert latin1["emotion"] == "überlegen/nachdenken"
 
 
 def test_several_channels_prefer_d(tmp_path, caplog):
@@ -120,65 +107,57 @@ def test_several_channels_prefer_d(tmp_path, caplog):
 
 def test_resampled_session_audio(tmp_path):
     # A session stored at 48 kHz: turns are cut at the same times.
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wav = manual / "SK-Public/w002_pk/w002_pkd.wav"
     sf.write(wav, np.zeros(48000, np.int16) + 1000, 48000, subtype="PCM_16")
-    builder = _build(tmp_path, manual)
-    [ex] = tfds.as_numpy(builder.as_dataset(split="speaker_DEF"))
-    assert ex["audio"].shape == (6400,)  # 0.2-0.6 s at 16 kHz
+    builder = testing.build(smartkom.Builder, manual, tmp_path / "data")
+    [ex] = testing.examples(builder, "speaker_DEF")
+    assert ex["num_samples"] == 6400  # 0.2-0.6 s at 16 kHz
 
 
 def test_turn_beyond_the_audio_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wav = manual / "SK-Public/w002_pk/w002_pkd.wav"
     sf.write(wav, np.zeros(3000, np.int16), 16000, subtype="PCM_16")  # < 0.2 s
-    with pytest.raises(AudioError, match="turn w002_pk_DEF_000") as info:
-        _build(tmp_path, manual)
-    assert str(wav) in str(info.value)
+    testing.assert_build_fails_naming(
+        smartkom.Builder, manual, tmp_path / "data", wav, match="turn w002_pk_DEF_000"
+    )
 
 
 def test_unknown_ush_label_stops_the_build(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     par = manual / "SK-Public/w002_pk/w002_pk_DEF.par"
     par.write_text(par.read_text().replace("Freude/Erfolg", "Langeweile"))
     with pytest.raises(ValueError, match="unknown USH label 'Langeweile'"):
-        _build(tmp_path, manual)
+        testing.build(smartkom.Builder, manual, tmp_path / "data")
 
 
 def test_undecodable_audio_names_the_file(tmp_path):
-    manual = tmp_path / "manual"
-    shutil.copytree(DUMMY, manual)
+    manual = testing.copy_tree(DUMMY, tmp_path)
     wav = manual / "SK-Public/w002_pk/w002_pkd.wav"
     wav.write_text("not audio\n" * 20)
-    with pytest.raises(AudioError, match="cannot decode") as info:
-        _build(tmp_path, manual)
-    assert str(wav) in str(info.value)
+    testing.assert_build_fails_naming(
+        smartkom.Builder, manual, tmp_path / "data", wav, match="cannot decode"
+    )
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path, manual)
-    assert "SK-Public/" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        smartkom.Builder, tmp_path, "SK-Public/"
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    builder = smartkom.Builder(data_dir=str(tmp_path / "data"))
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        builder.download_and_prepare()
+    testing.assert_no_manual_dir_fails(
+        smartkom.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_the_release(tmp_path):
     manual = tmp_path / "manual"
     shutil.copytree(PUBLIC, manual / "SK-Home")
     with pytest.raises(ManualDirError, match="No SK-Public/ folder"):
-        _build(tmp_path, manual)
+        testing.build(smartkom.Builder, manual, tmp_path / "data")
 
 
 if __name__ == "__main__":

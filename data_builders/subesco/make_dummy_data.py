@@ -13,8 +13,7 @@ sentence numbers (S_10).
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data" / "SUBESCO"
 
@@ -31,20 +30,10 @@ FILES = [
 ]
 
 
-def tone(seed: int, sr: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for seed, (name, sr) in enumerate(FILES):
-        path = OUT / name
-        sf.write(path, tone(seed, sr), sr, subtype="PCM_16")
+        path = testing.write_tone(OUT / name, 0.2, sr, seed=seed)
         print(path, path.stat().st_size, "bytes")
 
 

@@ -65,13 +65,9 @@ def _clips(folder: epath.Path) -> list[epath.Path]:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding the SUBESCO clips: ``path`` or one of its children."""
-    candidates = [path] + sorted(
-        p for p in path.iterdir() if p.is_dir() and p.name != "__MACOSX"
+    return builder_utils.find_folder(
+        path, lambda folder: any(parse_file_name(p.name) for p in _clips(folder))
     )
-    for candidate in candidates:
-        if any(parse_file_name(p.name) for p in _clips(candidate)):
-            return candidate
-    return None
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:

@@ -1,15 +1,13 @@
 """Tests of the subesco builder over dummy_data/ (see make_dummy_data.py)."""
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from data_builders.audio import AudioError
-from data_builders.builder_utils import ManualDirError
+from data_builders import testing
 from data_builders.subesco import subesco_dataset_builder as subesco
 
 DUMMY = Path(__file__).resolve().parent / "dummy_data"
@@ -30,29 +28,6 @@ class SubescoTest(tfds.testing.DatasetBuilderTestCase):
     }
 
 
-def _build(data_dir, manual_dir=None):
-    builder = subesco.Builder(data_dir=str(data_dir))
-    config = None
-    if manual_dir is not None:
-        config = tfds.download.DownloadConfig(manual_dir=str(manual_dir))
-    builder.download_and_prepare(download_config=config)
-    return builder
-
-
-def _examples(builder):
-    return {
-        ex["file_name"].decode(): ex
-        for split in builder.info.splits
-        for ex in tfds.as_numpy(builder.as_dataset(split=split))
-    }
-
-
-def _copy_clips(tmp_path) -> Path:
-    manual = tmp_path / "manual"
-    shutil.copytree(CLIPS, manual)
-    return manual
-
-
 def test_parse_file_name():
     assert subesco.parse_file_name("F_02_MONIKA_S_1_NEUTRAL_5.wav") == {
         "emotion": "neutral",
@@ -70,17 +45,16 @@ def test_parse_file_name():
 
 
 def test_labels_and_mixed_rates(tmp_path):
-    builder = _build(tmp_path / "data", DUMMY)
-    features = builder.info.features
-    assert features["emotion"].names == list(subesco.EMOTIONS)
-    examples = _examples(builder)
+    builder = testing.build(subesco.Builder, DUMMY, tmp_path / "data")
+    assert builder.info.features["emotion"].names == list(subesco.EMOTIONS)
+    examples = testing.examples_by(builder, keep_audio=True)
     assert len(examples) == 8
     ex = examples["M_02_NIPUN_S_6_SAD_1.wav"]
-    assert features["emotion"].int2str(ex["emotion"]) == "sad"
-    assert features["gender"].int2str(ex["gender"]) == "male"
-    assert ex["speaker"] == b"M_02" and ex["speaker_name"] == b"NIPUN"
+    assert ex["emotion"] == "sad"
+    assert ex["gender"] == "male"
+    assert ex["speaker"] == "M_02" and ex["speaker_name"] == "NIPUN"
     assert ex["sentence"] == 6 and ex["take"] == 1
-    emotions = {features["emotion"].int2str(e["emotion"]) for e in examples.values()}
+    emotions = {e["emotion"] for e in examples.values()}
     assert emotions == set(subesco.EMOTIONS)
     # 0.2 s at 44.1 kHz and at 48 kHz: 3200 samples at 16 kHz.
     for ex in examples.values():
@@ -88,68 +62,63 @@ def test_labels_and_mixed_rates(tmp_path):
 
 
 def test_clips_directly_in_manual_dir(tmp_path):
-    manual = _copy_clips(tmp_path)
+    manual = testing.copy_tree(CLIPS, tmp_path)
     (manual / "._F_01_OISHI_S_10_HAPPY_4.wav").write_bytes(b"macOS debris")
-    assert _build(tmp_path / "data", manual).info.splits.total_num_examples == 8
+    builder = testing.build(subesco.Builder, manual, tmp_path / "data")
+    assert builder.info.splits.total_num_examples == 8
 
 
 def test_from_zip(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    with zipfile.ZipFile(manual / subesco.ZIP_NAME, "w") as zf:
-        for path in sorted(CLIPS.glob("*.wav")):
-            zf.write(path, f"SUBESCO/{path.name}")
-    assert _build(tmp_path / "data", manual).info.splits.total_num_examples == 8
+    testing.zip_tree(CLIPS, manual / subesco.ZIP_NAME, "SUBESCO/")
+    builder = testing.build(subesco.Builder, manual, tmp_path / "data")
+    assert builder.info.splits.total_num_examples == 8
 
 
 def test_bad_name_among_the_clips_stops_the_build(tmp_path):
-    manual = _copy_clips(tmp_path)
+    manual = testing.copy_tree(CLIPS, tmp_path)
     shutil.copy(
         manual / "M_02_NIPUN_S_6_SAD_1.wav", manual / "M_02_NIPUN_S_6_SAD_1 (1).wav"
     )
     with pytest.raises(ValueError, match="not a SUBESCO file name"):
-        _build(tmp_path / "data", manual)
+        testing.build(subesco.Builder, manual, tmp_path / "data")
 
 
 def test_one_code_two_names_stops_the_build(tmp_path):
-    manual = _copy_clips(tmp_path)
+    manual = testing.copy_tree(CLIPS, tmp_path)
     shutil.copy(
         manual / "M_02_NIPUN_S_6_SAD_1.wav", manual / "M_02_RAHIM_S_6_SAD_2.wav"
     )
     with pytest.raises(ValueError, match="speaker M_02 is NIPUN"):
-        _build(tmp_path / "data", manual)
+        testing.build(subesco.Builder, manual, tmp_path / "data")
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_missing_or_empty_manual_dir(tmp_path, kind):
-    manual = tmp_path / "manual"
-    if kind == "empty":
-        manual.mkdir()
-    with pytest.raises(ManualDirError, match="does not exist or is empty") as info:
-        _build(tmp_path / "data", manual)
-    assert "F_02_MONIKA_S_1_NEUTRAL_5.wav" in str(info.value)
+def test_missing_or_empty_manual_dir(tmp_path):
+    testing.assert_missing_or_empty_manual_dir_fails(
+        subesco.Builder, tmp_path, "F_02_MONIKA_S_1_NEUTRAL_5.wav"
+    )
 
 
 def test_no_manual_dir_is_an_error(tmp_path):
-    with pytest.raises(ManualDirError, match="cannot be downloaded automatically"):
-        _build(tmp_path / "data")
+    testing.assert_no_manual_dir_fails(
+        subesco.Builder, tmp_path, "cannot be downloaded automatically"
+    )
 
 
 def test_manual_dir_without_corpus(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "notes.txt").write_text("nothing here")
-    with pytest.raises(ManualDirError, match="No folder of SUBESCO clips"):
-        _build(tmp_path / "data", manual)
+    testing.assert_manual_dir_without_corpus_fails(
+        subesco.Builder, tmp_path, "No folder of SUBESCO clips"
+    )
 
 
 def test_undecodable_file_names_it(tmp_path):
-    manual = _copy_clips(tmp_path)
+    manual = testing.copy_tree(CLIPS, tmp_path)
     bad = manual / "F_06_SIMI_S_9_SAD_3.wav"
     bad.write_text("not a wav file\n" * 10)
-    with pytest.raises(AudioError, match="cannot decode") as info:
-        _build(tmp_path / "data", manual)
-    assert str(bad) in str(info.value)
+    testing.assert_build_fails_naming(
+        subesco.Builder, manual, tmp_path / "data", bad, match="cannot decode"
+    )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ from it.
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SR = 44100
@@ -31,20 +30,10 @@ the builder does not read it.
 """
 
 
-def tone(seed: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(SR * seconds)) / SR
-    f0 = rng.uniform(90, 160)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     for seed, rel in enumerate(FILES):
         path = OUT / "AudioData" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(path, tone(seed), SR, subtype="PCM_16")
+        testing.write_tone(path, 0.2, SR, seed=seed, f0_range=(90, 160))
         print(path, path.stat().st_size, "bytes")
     (OUT / "AudioData" / "Info.txt").write_text(INFO)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterator
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -91,26 +90,13 @@ def _is_flat(folder: epath.Path) -> bool:
     return any(_FLAT_RE.match(p.name) for p in folder.iterdir())
 
 
-def _folders(path: epath.Path, depth: int) -> Iterator[epath.Path]:
-    """``path`` and its sub-folders down to ``depth`` levels, breadth first."""
-    level = [path]
-    for _ in range(depth + 1):
-        yield from level
-        level = [c for p in level for c in sorted(p.iterdir()) if c.is_dir()]
-
-
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding the speaker folders (AudioData/) or, failing that,
     a flattened folder of DC_a01.wav files; up to 3 levels below ``path``.
     The official layout wins when a copy holds both."""
-    folders = list(_folders(path, 3))
-    for folder in folders:
-        if _official_speakers(folder):
-            return folder
-    for folder in folders:
-        if _is_flat(folder):
-            return folder
-    return None
+    return builder_utils.find_folder(
+        path, lambda folder: bool(_official_speakers(folder)), depth=3
+    ) or builder_utils.find_folder(path, _is_flat, depth=3)
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:

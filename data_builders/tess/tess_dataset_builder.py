@@ -79,12 +79,9 @@ def parse_file_name(name: str) -> dict:
 
 def _tess_files(folder: epath.Path, depth: int) -> Iterator[epath.Path]:
     """The TESS-named .wav files in ``folder`` and ``depth`` levels below."""
-    for child in sorted(folder.iterdir()):
-        if child.is_dir():
-            if depth > 0 and not child.name.startswith("."):
-                yield from _tess_files(child, depth - 1)
-        elif child.suffix.lower() == ".wav" and _NAME_RE.match(child.name):
-            yield child
+    for path in builder_utils.walk_files(folder, depth):
+        if path.suffix.lower() == ".wav" and _NAME_RE.match(path.name):
+            yield path
 
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
@@ -139,6 +136,10 @@ class Builder(builder_utils.CorpusBuilder):
     ZIP_NAME = ZIP_NAME
     LAYOUT = "TESS .wav files ({OAF,YAF}_<word>_<emotion>.wav)"
     WHAT_TO_PUT = _WHAT_TO_PUT
+    NOT_DOWNLOADED = (
+        "TESS is not downloaded automatically (no stable address of its "
+        "archive could be verified)"
+    )
     NOTHING_FOUND = "No TESS .wav files found under {root}"
     find_corpus_root = staticmethod(find_corpus_root)
     list_files = staticmethod(list_files)
@@ -153,11 +154,3 @@ class Builder(builder_utils.CorpusBuilder):
             ),
             homepage=HOMEPAGE,
         )
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        if builder_utils.manual_dir_or_none(dl_manager, self.WHAT_TO_PUT) is None:
-            raise builder_utils.ManualDirError(
-                "TESS is not downloaded automatically (no stable address of its "
-                f"archive could be verified): pass --manual_dir. {self.WHAT_TO_PUT}"
-            )
-        return super()._split_generators(dl_manager)

@@ -12,8 +12,7 @@ one split), clip numbers 01 ... 0100, two-digit female code SF10.
 
 import pathlib
 
-import numpy as np
-import soundfile as sf
+from data_builders import testing
 
 OUT = pathlib.Path(__file__).resolve().parent / "dummy_data"
 SAMPLE_RATE = 44100
@@ -29,20 +28,9 @@ FILES = [
 ]
 
 
-def tone(seed: int, sr: int, seconds: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    f0 = rng.uniform(100, 250)
-    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
-    x = 0.3 * x / np.max(np.abs(x)) + 0.01 * rng.standard_normal(len(t))
-    return (x * 32767).astype(np.int16)
-
-
 def main():
     for seed, rel in enumerate(FILES):
-        path = OUT / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(path, tone(seed, SAMPLE_RATE), SAMPLE_RATE, subtype="PCM_16")
+        path = testing.write_tone(OUT / rel, 0.2, SAMPLE_RATE, seed=seed)
         print(path, path.stat().st_size, "bytes")
     (OUT / "README.md").write_text(
         "# URDU-Dataset\nPlaceholder for the repository's README (not used).\n"

@@ -59,13 +59,9 @@ def _emotion_folders(path: epath.Path) -> list[epath.Path]:
 
 def find_corpus_root(path: epath.Path) -> epath.Path | None:
     """The folder holding Angry/ ... Sad/: ``path`` or one of its children."""
-    candidates = [path] + sorted(
-        p for p in path.iterdir() if p.is_dir() and p.name != "__MACOSX"
+    return builder_utils.find_folder(
+        path, lambda folder: bool(_emotion_folders(folder))
     )
-    for candidate in candidates:
-        if _emotion_folders(candidate):
-            return candidate
-    return None
 
 
 def list_files(root: epath.Path) -> dict[str, list[tuple[str, dict]]]:
