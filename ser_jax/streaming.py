@@ -218,14 +218,18 @@ def file_source(
 
     Each chunk of `chunk_s` is released when its last sample would have been
     spoken, at `speed` times real time (0: no waiting). `rate`, if given,
-    must be the file's.
+    must be the file's. A file libsndfile cannot read block by block (a
+    video's sound track, AAC) is decoded whole first, as `classify` reads
+    files (`data_builders.audio.load_audio`, at 16 kHz).
     """
     import soundfile as sf
 
     try:
         info = sf.info(path)
-    except (sf.SoundFileError, RuntimeError, OSError) as e:
-        raise StreamError(f"{path}: cannot read it as audio ({e})") from e
+    except (sf.SoundFileError, RuntimeError, OSError):
+        info = None
+    if info is None:
+        return SAMPLE_RATE, _decoded_whole(path, rate, chunk_s, speed)
     if rate and rate != info.samplerate:
         raise StreamError(
             f"{path} is {info.samplerate} Hz but --rate says {rate} Hz; drop "
@@ -239,6 +243,24 @@ def file_source(
                 yield data.mean(1) if data.shape[1] > 1 else data[:, 0]
 
     return info.samplerate, paced(chunks(), info.samplerate, speed)
+
+
+def _decoded_whole(
+    path: str, rate: int, chunk_s: float, speed: float
+) -> Iterator[np.ndarray]:
+    """A file only FFmpeg reads, decoded at 16 kHz, then paced in chunks."""
+    try:
+        audio = audio_files.load_audio(path, SAMPLE_RATE)
+    except audio_files.AudioError as e:
+        raise StreamError(str(e)) from None
+    if rate and rate != SAMPLE_RATE:
+        raise StreamError(
+            f"{path}: --rate={rate} is the rate of raw PCM; this file is decoded "
+            "at its own rate: drop --rate"
+        )
+    block = max(1, round(chunk_s * SAMPLE_RATE))
+    pieces = (audio[i : i + block] for i in range(0, len(audio), block))
+    return paced(pieces, SAMPLE_RATE, speed)
 
 
 def paced(

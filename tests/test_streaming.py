@@ -166,5 +166,7 @@ def test_file_source_reads_as_if_live(tmp_path, monkeypatch):
     with pytest.raises(StreamError, match="is 16000 Hz but --rate says 44100"):
         streaming.file_source(str(path), rate=44100)
     (tmp_path / "bad.wav").write_text("not audio")
-    with pytest.raises(StreamError, match="bad.wav: cannot read it as audio"):
+    with pytest.raises(StreamError, match="bad.wav: cannot decode audio"):
         streaming.file_source(str(tmp_path / "bad.wav"))
+    with pytest.raises(StreamError, match="nothere.wav: file not found"):
+        streaming.file_source(str(tmp_path / "nothere.wav"))
