@@ -146,14 +146,17 @@ def plot_timeline(
     rows: Sequence[SegmentResult], class_names: Sequence[str], path: Path, title: str
 ) -> None:
     """Each class's posterior over time (a point per window, at its centre;
-    lines break at windows without speech, which are shaded grey)."""
+    lines break at windows without speech, which are shaded grey: the hop
+    around their centre, so overlapping windows shade only their own share)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(max(6.0, min(20.0, 0.4 * len(rows) + 4)), 3.6))
     centres = np.array([(r.start_s + r.end_s) / 2 for r in rows])
+    hop = rows[1].start_s - rows[0].start_s if len(rows) > 1 else np.inf
     probs = np.full((len(rows), len(class_names)), np.nan)
     for i, r in enumerate(rows):
         if r.posteriors is None:
-            ax.axvspan(r.start_s, r.end_s, color="0.85", lw=0)
+            half = min(r.end_s - r.start_s, hop) / 2
+            ax.axvspan(centres[i] - half, centres[i] + half, color="0.85", lw=0)
         else:
             probs[i] = r.posteriors
     for k, name in enumerate(class_names):
