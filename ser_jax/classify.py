@@ -324,7 +324,11 @@ def _write_files(path: Path, classifier: Classifier, scored, errors) -> None:
         results.write_json(
             path,
             {
-                **classifier.about(),
+                **{
+                    k: v
+                    for k, v in classifier.about().items()
+                    if k in ("model", "folds", "speech_detector")
+                },
                 "class_names": names,
                 "files": [
                     {
