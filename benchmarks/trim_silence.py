@@ -7,7 +7,8 @@ Trains `configs/<config>.py:corpus=ravdess,protocol=losgo` twice (the
 leading and trailing silence cut when the corpus is loaded
 (`ser_jax/data/speech_activity.py`), and writes both rows into BENCHMARKS.md.
 Both runs resume from `--workdir/{untrimmed,trimmed}`, so a killed benchmark
-is simply run again. `--fold=K` runs one fold (a reduced budget, labelled).
+is simply run again. `--fold=K` runs one fold (a reduced budget, labelled);
+`--seed=N` repeats the pair with another training seed on the same folds.
 """
 
 import sys
@@ -28,6 +29,11 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("config", "neumann", "A config name under configs/.")
 flags.DEFINE_integer("epochs", 30, "Training epochs of both runs.")
 flags.DEFINE_integer("fold", -1, "One fold only (-1: all six).")
+flags.DEFINE_integer(
+    "seed",
+    0,
+    "Training seed (initialisation, order, dropout); the folds stay seed 0's.",
+)
 flags.DEFINE_string("workdir", "runs/bench/trim_silence", "Parent of the two runs.")
 flags.DEFINE_string(
     "manual_dir",
@@ -59,6 +65,7 @@ def main(argv):
     command = (
         f"python benchmarks/trim_silence.py --config={FLAGS.config} "
         f"--epochs={FLAGS.epochs} --fold={FLAGS.fold} --workdir={FLAGS.workdir}"
+        + (f" --seed={FLAGS.seed}" if FLAGS.seed else "")
     )
     for trim in (False, True):
         config = configs.load(FLAGS.config, "corpus=ravdess,protocol=losgo")
@@ -66,6 +73,7 @@ def main(argv):
         config.dataset.trim_silence = trim
         config.num_epochs = FLAGS.epochs
         config.fold = FLAGS.fold
+        config.seed = FLAGS.seed
         workdir = Path(FLAGS.workdir) / ("trimmed" if trim else "untrimmed")
         start = time.time()
         results = methods.run(config, workdir)
@@ -78,7 +86,8 @@ def main(argv):
         folds = "all" if FLAGS.fold < 0 else f"fold {FLAGS.fold} only"
         label = (
             f"{FLAGS.config}, {FLAGS.epochs} epochs, {folds}, "
-            f"{'trimmed' if trim else 'untrimmed'}"
+            + (f"seed {FLAGS.seed}, " if FLAGS.seed else "")
+            + ("trimmed" if trim else "untrimmed")
         )
         row = (
             f"| {label} | {trim} | {len(results['folds'])}/{proto['num_folds']} | "

@@ -254,8 +254,10 @@ class Classifier:
         `chunks`: bytes of 16-bit little-endian PCM (`channels` interleaved,
         split anywhere), or 1-D arrays of int16 or float samples, at
         `sample_rate` (resampled to 16 kHz). The results equal `timeline`'s
-        for the same audio, however it is chunked; bad input raises
-        `streaming.StreamError`.
+        for the same audio, however it is chunked (but for a
+        `per_speaker_transductive` run, which standardises a stream's windows
+        each with its own statistics and a timeline's with the whole
+        recording's); bad input raises `streaming.StreamError`.
         """
         return timelines.stream(
             streaming.samples(chunks, sample_rate, channels, self.sample_rate),
