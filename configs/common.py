@@ -67,6 +67,9 @@ def dataset(corpus: str) -> ml_collections.ConfigDict:
     config.manual_dir = ""  # real corpora: build from here if not built
     config.genders = ()  # e.g. ("female",) for gender-split models; () = all
     config.label_map = {}  # emotion -> shared name; unmapped emotions dropped
+    # Cut each utterance's leading and trailing silence when loading (the
+    # speech detector of ser_jax/data/speech_activity.py); off by default.
+    config.trim_silence = False
     return config
 
 

@@ -1,17 +1,22 @@
 """The figures of runs and studies (matplotlib, written as PNG files).
 
 Confusion matrices (every run writes its pooled one), per-class recall of
-several runs, training curves per fold, and UAR against snippet length.
+several runs, training curves per fold, UAR against snippet length, and a
+recording's timeline of posteriors (`ser_jax.classify --plot`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ser_jax.results import Run, describe_snippet
+
+if TYPE_CHECKING:
+    from ser_jax.timeline import SegmentResult
 
 
 def _pyplot():
@@ -134,4 +139,34 @@ def save_confusion_png(
             )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_timeline(
+    rows: Sequence[SegmentResult], class_names: Sequence[str], path: Path, title: str
+) -> None:
+    """Each class's posterior over time (a point per window, at its centre;
+    lines break at windows without speech, which are shaded grey: the hop
+    around their centre, so overlapping windows shade only their own share)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(max(6.0, min(20.0, 0.4 * len(rows) + 4)), 3.6))
+    centres = np.array([(r.start_s + r.end_s) / 2 for r in rows])
+    hop = rows[1].start_s - rows[0].start_s if len(rows) > 1 else np.inf
+    probs = np.full((len(rows), len(class_names)), np.nan)
+    for i, r in enumerate(rows):
+        if r.posteriors is None:
+            half = min(r.end_s - r.start_s, hop) / 2
+            ax.axvspan(centres[i] - half, centres[i] + half, color="0.85", lw=0)
+        else:
+            probs[i] = r.posteriors
+    for k, name in enumerate(class_names):
+        ax.plot(centres, probs[:, k], marker=".", label=name)
+    if any(r.posteriors is None for r in rows):
+        ax.axvspan(0, 0, color="0.85", label="no speech")
+    ax.set(xlabel="time (s)", ylabel="posterior", title=title, ylim=(0, 1))
+    ax.set_xlim(0, max(r.end_s for r in rows))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -25,7 +25,11 @@ def test_resuming_checks_the_config_but_tolerates_new_fields_that_are_off(tmp_pa
     same = ml_collections.ConfigDict(
         {
             **old,
-            "dataset": {"corpus": "ravdess", "data_dir": "/elsewhere"},
+            "dataset": {
+                "corpus": "ravdess",
+                "data_dir": "/elsewhere",
+                "trim_silence": False,  # added since, off
+            },
             "fold": 3,  # resumable
             # Fields added to ser_jax since the run started, at their off values:
             "protocol": {"name": "losgo", "test_corpus": ""},
@@ -39,6 +43,7 @@ def test_resuming_checks_the_config_but_tolerates_new_fields_that_are_off(tmp_pa
         ({"model": {"name": "m", "units": 16}}, "model"),
         ({"tasks": {"activation": 0.1, "valence": 0.0}}, "tasks"),  # new and on
         ({"protocol": {"name": "losgo", "test_corpus": "emodb"}}, "protocol"),
+        ({"dataset": {"corpus": "ravdess", "trim_silence": True}}, "dataset"),
     ):
         other = ml_collections.ConfigDict({**same.to_dict(), **change})
         with pytest.raises(ValueError, match=rf"differs in \['{field}'\]"):

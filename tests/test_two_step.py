@@ -310,3 +310,22 @@ def test_classify_with_a_two_step_run(two_step_run):
         np.testing.assert_allclose(
             classifier.posteriors(audio), expected.scores[0], atol=1e-4
         )
+
+
+def test_two_step_timelines_score_each_window_by_the_rule(two_step_run):
+    """Per window, the two-step scores are the recording rule on that window alone."""
+    config, workdir = two_step_run["config"], two_step_run["workdir"]
+    classifier = classify.Classifier(workdir)
+    corpus = data_load.load_corpus(config.dataset)
+    test_idx = corpus.select(two_step_run["results"]["folds"][0]["test_speakers"])
+    audio = np.concatenate([corpus.audio[i] for i in test_idx[:2]])
+    rows = classifier.timeline(audio)
+    assert rows and all(r.speech for r in rows)
+    for row in rows:
+        start, stop = round(row.start_s * 16000), round(row.end_s * 16000)
+        one = classifier.segments(audio[start:stop])
+        assert len(one) == 1  # a window is one segment (at most the width)
+        np.testing.assert_allclose(
+            row.posteriors, classifier.scorer.posteriors(one), atol=1e-5
+        )
+        assert np.isclose(row.posteriors.sum(), 1, atol=1e-5)

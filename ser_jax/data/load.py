@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 import data_builders  # noqa: F401  (registers ravdess, emodb, synthetic)
+from ser_jax.data import speech_activity
 from ser_jax.data.corpus import Corpus, combine, corpus_names
 
 SPLIT_PREFIX = "speaker_"
@@ -107,7 +108,9 @@ def corpus_configs(
 
 def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
     """Reads `config.corpus` into memory, then keeps `config.genders` (all if
-    empty) and maps emotions through `config.label_map` (if any).
+    empty), maps emotions through `config.label_map` (if any) and, with
+    `config.trim_silence`, cuts each utterance's leading and trailing silence
+    (`speech_activity.trim_corpus`).
 
     Several corpora, `"ravdess+emodb[+...]"`, are read one by one (each must be
     built; synthetic ones build themselves), mapped onto the emotions all of
@@ -130,6 +133,8 @@ def load_corpus(config: ml_collections.ConfigDict) -> Corpus:
         corpus = corpus.subset(np.isin(corpus.genders, list(config.genders)))
     if config.get("label_map"):
         corpus = corpus.relabel(dict(config.label_map))
+    if config.get("trim_silence"):
+        corpus = speech_activity.trim_corpus(corpus)
     return corpus
 
 

@@ -26,6 +26,16 @@ class Segments:
     def __len__(self) -> int:
         return len(self.lengths)
 
+    def take(self, idx: np.ndarray) -> Segments:
+        """The segments `idx` (indices or a boolean mask), extras included."""
+        return Segments(
+            audio=self.audio[idx],
+            lengths=self.lengths[idx],
+            labels=self.labels[idx],
+            utterance=self.utterance[idx],
+            extras={k: v[idx] for k, v in self.extras.items()},
+        )
+
 
 def split_utterance(num_samples: int, max_samples: int) -> list[tuple[int, int]]:
     """(start, stop) of the fewest nearly equal pieces, none over max_samples."""

@@ -25,11 +25,23 @@ from ser_jax.methods.steps import create_state, predict_step
 
 
 class Scorer(Protocol):
-    """What classify needs of a trained run: one recording's posteriors."""
+    """What classify needs of a trained run: one recording's posteriors, and
+    each segment's (timelines and streams)."""
 
     def posteriors(self, segments: Segments) -> np.ndarray:
         """`[num_classes]`: the run's class posteriors for one recording's segments."""
         ...
+
+    def segment_posteriors(self, segments: Segments) -> np.ndarray:
+        """`[S, num_classes]`: the run's class posteriors of each segment alone."""
+        ...
+
+
+def bucket_size(n: int, largest: int = 32) -> int:
+    """The batch size `n` segments are scored in: the next power of two, at
+    most `largest`, so a scorer compiles a handful of shapes whatever the
+    recording's length (the last batch is padded)."""
+    return min(largest, 1 << max(0, n - 1).bit_length())
 
 
 class TrainedModels:
@@ -47,6 +59,7 @@ class TrainedModels:
             config, frontend, num_classes, 0, total_steps=2, steps_per_epoch=1
         )
         self.frontend = frontend
+        self.num_classes = num_classes
         self.standardization = config.get("feature_standardization", "none")
         self.states, self.fold_stats = [], []
         for run_dir in dirs:
@@ -61,20 +74,37 @@ class TrainedModels:
             self.states.append(fold_state)
         self._predict = jax.jit(functools.partial(predict_step, graphdef, frontend))
 
-    def posteriors(self, segments: Segments) -> np.ndarray:
-        """Mean posterior over the segments (of one recording) and the models."""
-        batch = next(batches(segments, len(segments)))
+    def segment_posteriors(self, segments: Segments) -> np.ndarray:
+        """`[S, K]`: each segment's posterior, the mean over the models.
+
+        Segments are scored in padded batches of `bucket_size`; in eval mode
+        no layer mixes the examples of a batch, so a segment's posterior does
+        not depend on what it is scored with. A `per_speaker_transductive`
+        run standardises with the statistics of the segments given (the
+        recording is its own speaker).
+        """
+        if len(segments) == 0:
+            raise ValueError("no segments to score")
         if self.standardization == "per_speaker_transductive":
-            # The recording is its own speaker.
             own = standardization.mean_std(
                 *standardization.segment_moments(self.frontend, segments)
             )
             stats = [own] * len(self.states)
         else:
             stats = self.fold_stats or [None] * len(self.states)
-        probs = []
-        for state, fold_stats in zip(self.states, stats, strict=True):
-            if fold_stats is not None:
-                batch.update(standardization.per_segment(*fold_stats, len(segments)))
-            probs.append(np.asarray(self._predict(state, batch)))
-        return np.mean(probs, axis=(0, 1))
+        size = bucket_size(len(segments))
+        probs = np.zeros((len(self.states), len(segments), self.num_classes))
+        for batch in batches(segments, size):
+            keep = batch["index"] >= 0
+            for m, (state, fold_stats) in enumerate(
+                zip(self.states, stats, strict=True)
+            ):
+                if fold_stats is not None:
+                    batch.update(standardization.per_segment(*fold_stats, size))
+                out = np.asarray(self._predict(state, batch))
+                probs[m, batch["index"][keep]] = out[keep]
+        return probs.mean(0)
+
+    def posteriors(self, segments: Segments) -> np.ndarray:
+        """Mean posterior over the segments (of one recording) and the models."""
+        return self.segment_posteriors(segments).mean(0)

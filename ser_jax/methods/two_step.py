@@ -296,10 +296,24 @@ class TwoStepScorer:
                 )
             )
 
-    def posteriors(self, segments: Segments) -> np.ndarray:
-        probs = self.first.posteriors(segments)
+    def _stages(self, segments: Segments) -> tuple[np.ndarray, dict]:
+        """Per segment: the first stage's `[S, K]` posteriors and each binary
+        model's `[S, 2]` (p(its class), p(neutral))."""
+        first = self.first.segment_posteriors(segments)
         binary = {
-            j: models.posteriors(segments)[None, columns]
+            j: models.segment_posteriors(segments)[:, columns]
             for j, columns, models in self.binary
         }
-        return combine(probs[None], binary, self.neutral).scores[0]
+        return first, binary
+
+    def posteriors(self, segments: Segments) -> np.ndarray:
+        """The two-step scores of each stage's mean posterior over the segments
+        (the decision is per recording, as in training's evaluation)."""
+        first, binary = self._stages(segments)
+        means = {j: p.mean(0, keepdims=True) for j, p in binary.items()}
+        return combine(first.mean(0, keepdims=True), means, self.neutral).scores[0]
+
+    def segment_posteriors(self, segments: Segments) -> np.ndarray:
+        """`[S, K]`: the two-step scores of each segment on its own."""
+        first, binary = self._stages(segments)
+        return combine(first, binary, self.neutral).scores
