@@ -111,3 +111,12 @@ def test_dataset_trim_silence_trims_the_loaded_corpus(data_dir):
         span = d.speech_span(before)
         np.testing.assert_array_equal(after, before[span[0] : span[1]])
     assert sum(map(len, trimmed.audio)) < sum(map(len, plain.audio))
+
+
+def test_frames_are_the_front_ends_frames():
+    from ser_jax.frontends.framing import frames_in
+
+    detector = SpeechDetector()
+    for n in (10, 399, 400, 401, 559, 560, 16000, 48001):
+        energy = detector.frame_energy_db(np.full(n, 0.1, np.float32))
+        assert len(energy) == frames_in(n, detector.frame_length, detector.hop_length)

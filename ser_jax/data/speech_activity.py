@@ -47,7 +47,6 @@ import numpy as np
 from absl import logging
 
 from ser_jax.data.corpus import Corpus
-from ser_jax.frontends.framing import frames_in
 
 
 def as_float(audio: np.ndarray) -> np.ndarray:
@@ -86,13 +85,12 @@ class SpeechDetector:
         """`[frames]` energy in dBFS; a clip shorter than a frame is one
         zero-padded frame."""
         x = as_float(audio)
-        count = frames_in(len(x), self.frame_length, self.hop_length)
-        needed = (count - 1) * self.hop_length + self.frame_length
-        if len(x) < needed:
-            x = np.pad(x, (0, needed - len(x)))
+        if len(x) < self.frame_length:
+            x = np.pad(x, (0, self.frame_length - len(x)))
+        # Whole frames only, as the front-ends frame (`framing.frames_in`).
         frames = np.lib.stride_tricks.sliding_window_view(x, self.frame_length)[
             :: self.hop_length
-        ][:count]
+        ]
         power = np.mean(np.square(frames, dtype=np.float64), axis=1)
         return 10.0 * np.log10(np.maximum(power, 1e-12))
 
