@@ -11,6 +11,7 @@ import os
 import time
 from pathlib import Path
 
+import librosa
 import numpy as np
 import pytest
 import soundfile as sf
@@ -152,13 +153,24 @@ def test_emodb_real_counts(emodb):
         assert ex["split"] == f"speaker_{speaker}"
         assert file_name == f"wav/{speaker}{ex['text_id']}{file_name[9:]}"
         assert ex["gender"] == ("male" if speaker in males else "female")
-        assert ex["num_samples"] == 32000  # 2.0 s clips, 22.05 kHz -> 16 kHz.
+        # Resampled to 16 kHz from the file's own rate, whatever its length
+        # (the copy in ../shared holds 2.0 s clips at 22.05 kHz; the real
+        # corpus's vary in length and are 16 kHz already).
+        source = sf.info(str(CORPORA / "emodb" / file_name))
+        assert ex["num_samples"] == pytest.approx(
+            source.frames * 16000 / source.samplerate, abs=1
+        )
 
 
 def test_emodb_audio_is_int16(emodb):
     ex = next(iter(tfds.as_numpy(emodb.as_dataset(split="speaker_03").take(1))))
-    assert ex["audio"].dtype == np.int16 and ex["audio"].shape == (32000,)
+    assert ex["audio"].dtype == np.int16 and ex["audio"].ndim == 1
     assert np.abs(ex["audio"]).max() > 1000
+    # The stored samples are the file's, resampled: compare with librosa's.
+    source = CORPORA / "emodb" / ex["file_name"].decode()
+    reference = librosa.load(str(source), sr=16000, res_type="soxr_hq")[0]
+    assert len(ex["audio"]) == len(reference)
+    np.testing.assert_allclose(ex["audio"] / 32767.0, reference, atol=2e-3)
 
 
 # --- Error handling, on tiny files -------------------------------------------
