@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
+import optax
 import pytest
 from flax import nnx
 
@@ -462,3 +463,58 @@ def test_standardize_zeroes_padding_in_every_mode():
         y = layers.standardize(x, lengths, mode)
         np.testing.assert_array_equal(y[0, 2:], 0.0)
     np.testing.assert_array_equal(layers.standardize(x, lengths, "none")[1], x[1])
+
+
+# ----------------------------------------------------------------------------
+# Every model at paper size: one forward and backward pass on a real-length input.
+
+
+def neural_configs() -> list[str]:
+    import configs
+
+    return configs.names("neural")
+
+
+@pytest.mark.parametrize("name", neural_configs())
+def test_paper_size_forward_and_backward(name):
+    """A batch of 2 at the config's own input shape (the longest segment its
+    front-end makes, e.g. Satt's 300 x 400, Aldeneh's 8 s of 240 log-mels): the
+    loss is finite and every parameter gets a finite gradient, most non-zero."""
+    import configs
+    from ser_jax import frontends
+
+    config = configs.load(name, "corpus=ravdess")
+    frontend = frontends.create_frontend(
+        config.frontend, 16000, round(config.max_segment_seconds * 16000)
+    )
+    shape = frontend.output_shape
+    model = models.create_model(config.model, shape, 8, nnx.Rngs(0))
+    graphdef = nnx.split(model, nnx.Param, ...)[0]
+    rng = np.random.default_rng(0)
+    features = jnp.asarray(rng.normal(size=(1, 2, *shape)), jnp.float32)
+    lengths = jnp.asarray([[shape[0], shape[0] // 2]], jnp.int32)
+    labels = jnp.asarray([[3, 5]])
+
+    def step(params, rest, x, n, y):
+        # As the training step: merge, then nnx.value_and_grad over the module.
+        m = nnx.merge(graphdef, params, rest)
+        m.train()
+
+        def loss_fn(m):
+            logits = m(x, n, dropout_key=jax.random.key(1))
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+        return nnx.value_and_grad(loss_fn)(m)
+
+    params, rest = nnx.split(model, nnx.Param, ...)[1:]
+    # vmap over a leading axis of 1 names the batch axis BatchNorm sums over
+    # (as pmap does in training).
+    one = functools.partial(jax.tree.map, lambda x: x[None])
+    loss, grads = jax.vmap(step, axis_name="batch")(
+        one(params), one(rest), features, lengths, labels
+    )
+    assert np.isfinite(float(loss[0]))
+    leaves = [np.asarray(g) for g in jax.tree.leaves(grads)]
+    assert all(np.isfinite(g).all() for g in leaves)
+    nonzero = sum(g.size for g in leaves if np.abs(g).max() > 0)
+    assert nonzero >= 0.9 * sum(g.size for g in leaves), name
