@@ -34,6 +34,7 @@ TEST_REQUIRES = [
     "nbmake",
     "ruff",
     "dill",
+    "pillow",  # an independent image resize to test Anand's against
 ]  # dill: tfds.testing
 
 setuptools.setup(
