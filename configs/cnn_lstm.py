@@ -72,6 +72,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     # Class imbalance: "weights" (loss weights inversely proportional to class
     # size), "oversample" (every class drawn as often as the largest), "none".
     config.class_balance = "weights"
+    # The validation metric that picks the best epoch: "" or "uar" (validation
+    # UAR), or "wa" (Satt et al. optimised WA; optimising UA cost them WA).
+    config.select_by = ""
     config.num_devices = 0  # 0: all local devices
     config.log_every_steps = 10
     return config

@@ -106,3 +106,37 @@ def test_resuming_with_another_config_is_an_error(data_dir, tiny_config, tmp_pat
         neural.train_and_evaluate(
             tiny_config(data_dir, num_epochs=1, model=dict(lstm_units=16)), tmp_path
         )
+
+
+def test_best_epoch_by_validation_uar_or_wa(
+    data_dir, tiny_config, tmp_path, monkeypatch
+):
+    """`select_by` picks the epoch whose validation UAR (default) or WA is best
+    (Satt et al. optimised WA); the fold record says which."""
+    real_evaluate = trainer.evaluate
+    uar, wa = [0.5, 0.9, 0.6], [0.8, 0.3, 0.2]  # per epoch: the two disagree
+    calls = []
+
+    def evaluate(*args):
+        out = real_evaluate(*args)
+        epoch = len(calls)
+        calls.append(epoch)
+        if epoch < 3:  # the three epochs' validations; then the final tests
+            out["utterance"].update(uar=uar[epoch], wa=wa[epoch])
+        return out
+
+    records = {}
+    for select_by in ("", "wa"):
+        calls.clear()
+        monkeypatch.setattr(trainer, "evaluate", evaluate)
+        config = tiny_config(data_dir, num_epochs=3, select_by=select_by)
+        record = neural.train_and_evaluate(config, tmp_path / (select_by or "uar"))
+        records[select_by] = record["folds"][0]
+    assert records[""]["best_epoch"] == 2
+    assert records[""]["selected_by"] == "validation uar"
+    assert records["wa"]["best_epoch"] == 1
+    assert records["wa"]["selected_by"] == "validation wa"
+    with pytest.raises(ValueError, match="select_by must be one of"):
+        neural.train_and_evaluate(
+            tiny_config(data_dir, num_epochs=1, select_by="f1"), tmp_path / "f1"
+        )

@@ -23,7 +23,7 @@ class Progress:
         per_epoch = (time.time() - self.start) / self.done_epochs
         eta = per_epoch * self.remaining_epochs
         logging.info(
-            "fold %d/%d epoch %d/%d: train loss %.4f, val UAR %.1f%% (best %.1f%% @ %d), "
+            "fold %d/%d epoch %d/%d: train loss %.4f, val UAR %.1f%% (best %s %.1f%% @ %d), "
             "%.2f steps/s, ETA %s",
             fold + 1,
             self.num_folds,
@@ -31,7 +31,8 @@ class Progress:
             self.num_epochs,
             loss,
             100 * val_uar,
-            100 * meta["best_val_uar"],
+            meta.get("select_by", "uar").upper(),
+            100 * meta.get("best_val", meta["best_val_uar"]),
             meta["best_epoch"],
             steps_per_second,
             time.strftime("%H:%M:%S", time.gmtime(eta)),

@@ -39,6 +39,7 @@ from ser_jax.methods.steps import (
 )
 
 CLASS_BALANCE = ("weights", "oversample", "none")
+SELECT_BY = ("uar", "wa")
 
 # Fields that may change between invocations on one workdir: which fold to
 # run, how many devices, how often to log, the evaluation batch.
@@ -73,6 +74,14 @@ class FoldRunner:
         self.augmentation = augmentation.create(
             config.get("augmentation"), self.frontend
         )
+        # The validation metric that picks the best epoch (Satt et al. optimised
+        # WA and found that optimising UA cost WA).
+        self.select_by = config.get("select_by") or "uar"
+        if self.select_by not in SELECT_BY:
+            raise ValueError(
+                f"select_by must be one of {SELECT_BY} ('' = uar), got "
+                f"{config.select_by!r}"
+            )
         self.task_weights = task_weights(config)
         fold_data = prepare_fold_data(
             config, corpus, fold, self.frontend, max_samples, self.task_weights
@@ -187,6 +196,7 @@ class FoldRunner:
             "num_utterances": {s: int(len(self.data[s][0])) for s in self.data},
             "num_segments": {s: len(self.data[s][1]) for s in self.data},
             "best_epoch": best_meta["best_epoch"],
+            "selected_by": f"validation {self.select_by}",
             "history": history,
             **self._test(),
         }
@@ -210,7 +220,12 @@ class FoldRunner:
         if restored is None:
             start_epoch, meta = (
                 0,
-                {"best_val_uar": -1.0, "best_epoch": -1, "history": []},
+                {
+                    "best_val": -1.0,
+                    "best_val_uar": -1.0,
+                    "best_epoch": -1,
+                    "history": [],
+                },
             )
             rep_state = replicate(state, self.devices)
         else:
@@ -263,12 +278,24 @@ class FoldRunner:
                 },
             )
             meta["history"].append(
-                {"epoch": epoch + 1, "train_loss": train_loss, "val_uar": val_uar}
+                {
+                    "epoch": epoch + 1,
+                    "train_loss": train_loss,
+                    "val_uar": val_uar,
+                    "val_wa": val["utterance"]["wa"],
+                }
             )
             meta["epoch"] = epoch + 1
             state_now = unreplicate(nnx.to_pure_dict(rep_state))
-            if val_uar > meta["best_val_uar"]:
-                meta.update(best_val_uar=val_uar, best_epoch=epoch + 1)
+            value = val["utterance"][self.select_by]
+            # Checkpoints of runs from before select_by hold best_val_uar only.
+            if value > meta.get("best_val", meta["best_val_uar"]):
+                meta.update(
+                    best_val=value,
+                    best_val_uar=val_uar,
+                    best_epoch=epoch + 1,
+                    select_by=self.select_by,
+                )
                 ckpt.save_best(epoch + 1, state_now, meta)
             ckpt.save_latest(epoch + 1, state_now, meta)
             self.progress.epoch_done(
