@@ -121,8 +121,9 @@ def baseline_config(arg: str | None, features: str) -> ml_collections.ConfigDict
     config = ml_collections.ConfigDict()
     config.method = "baseline"
     config.seed = 0
-    data_and_protocol(config, args)  # the neural models' folds: same fields, seed
-    config.dataset.data_dir = ""  # "" = TFDS default; features cached in ~/.cache
+    # The neural models' folds: same fields, same seed. Features are cached
+    # beside the TFDS data_dir (or in ~/.cache for the default one).
+    data_and_protocol(config, args)
     config.features = features
     config.classifier = args["classifier"]
     config.standardization = args["standardization"]

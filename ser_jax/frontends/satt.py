@@ -11,6 +11,7 @@ from ser_jax.frontends.framing import (
     frame_signal,
     mask_audio,
     mask_frames,
+    ms_to_samples,
     num_valid_frames,
     periodic_window,
 )
@@ -48,11 +49,11 @@ class SattSpectrogram:
 
     @property
     def window_length(self) -> int:
-        return round(self.sample_rate * self.window_ms / 1000)
+        return ms_to_samples(self.sample_rate, self.window_ms)
 
     @property
     def hop_length(self) -> int:
-        return round(self.sample_rate * self.hop_ms / 1000)
+        return ms_to_samples(self.sample_rate, self.hop_ms)
 
     @property
     def n_fft(self) -> int:
