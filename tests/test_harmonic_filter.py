@@ -240,3 +240,32 @@ def test_filtered_frontend_keeps_the_contract(name):
     np.testing.assert_allclose(noisy_feats, feats, rtol=0, atol=1e-4)
     single = np.asarray(run(jnp.asarray(clean[1:]), lengths[1:])[0])
     np.testing.assert_allclose(single[0], feats[1], rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "config_arg",
+    [
+        "cnn_lstm",
+        "cnn_lstm_20hz",
+        "quickstart",
+        "satt_cnn",
+        "aldeneh",
+        "zhao",
+        "neumann:features=logmel",
+        "neumann:features=mfcc",
+        "sundharam_cnn1d:features=mfcc",
+        "sundharam_bilstm",
+        "sundharam_transformer",
+    ],
+)
+def test_every_spectrogram_config_has_the_switch_off(config_arg):
+    """`--config.frontend.harmonic_filter=True` needs the field in the config
+    (ml_collections refuses unknown keys); it is off, so old runs resume."""
+    import importlib
+
+    name, _, arg = config_arg.partition(":")
+    config = importlib.import_module(f"configs.{name}").get_config(arg or None)
+    assert config.frontend.harmonic_filter is False
+    config.frontend.harmonic_filter = True
+    frontend = frontends.create_frontend(config.frontend, SR, SR)
+    assert frontend.harmonic_filter
