@@ -30,32 +30,44 @@ def harmonic_depth_db(frequencies_hz: jax.Array) -> jax.Array:
     return jnp.maximum(20.0 - 8.0 * frequencies_hz / 4000.0, 12.0)
 
 
-def _sliding(
-    x: jax.Array, half_width: jax.Array, max_half_width: int, reduce: str
-) -> jax.Array:
-    """Max or mean of `x` `[B, T, F]` over bins `f +- half_width` `[B, T]` (bins
-    past either end left out). A loop over the (static) offsets, not the frames."""
+def _window_bounds(num_bins: int, half_width: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """First and last bin `[B, T, F]` of each bin's window `f +- half_width`
+    (`[B, T]`, whole bins), clipped to the spectrum."""
+    bins = jnp.arange(num_bins)
+    half = jnp.floor(half_width).astype(jnp.int32)[..., None]
+    return jnp.maximum(bins - half, 0), jnp.minimum(bins + half, num_bins - 1)
+
+
+def sliding_max(x: jax.Array, half_width: jax.Array, max_half_width: int) -> jax.Array:
+    """Max of `x` `[B, T, F]` over bins `f +- half_width` (`[B, T]`, at most
+    `max_half_width`): a sparse table of maxima over 2^j bins, two look-ups."""
     num_bins = x.shape[-1]
-    fill = -jnp.inf if reduce == "max" else 0.0
-    padded = jnp.pad(
-        x, ((0, 0), (0, 0), (max_half_width, max_half_width)), constant_values=fill
+    levels = [x]
+    while 2 ** len(levels) <= 2 * max_half_width + 1:
+        step = 2 ** (len(levels) - 1)
+        last = levels[-1]
+        ahead = jnp.pad(last[..., step:], ((0, 0), (0, 0), (0, step)), mode="edge")
+        levels.append(jnp.maximum(last, ahead))
+    table = jnp.concatenate(levels, axis=-1)  # [B, T, levels * F]
+    first, last = _window_bounds(num_bins, half_width)
+    level = jnp.floor(jnp.log2((last - first + 1).astype(jnp.float32)))
+    level = level.astype(jnp.int32)
+    left = jnp.take_along_axis(table, level * num_bins + first, axis=-1)
+    right = jnp.take_along_axis(
+        table, level * num_bins + last - (1 << level) + 1, axis=-1
     )
-    inside = jnp.pad(jnp.ones((num_bins,), x.dtype), (max_half_width, max_half_width))
+    return jnp.maximum(left, right)
 
-    def body(i, carry):
-        total, count = carry
-        offset = i - max_half_width
-        near = (jnp.abs(offset) <= half_width)[..., None]
-        shifted = jax.lax.dynamic_slice_in_dim(padded, i, num_bins, axis=-1)
-        valid = jax.lax.dynamic_slice_in_dim(inside, i, num_bins) > 0
-        use = near & valid
-        if reduce == "max":
-            return jnp.where(use, jnp.maximum(total, shifted), total), count
-        return total + jnp.where(use, shifted, 0.0), count + use
 
-    init = (jnp.full_like(x, fill), jnp.zeros_like(x))
-    total, count = jax.lax.fori_loop(0, 2 * max_half_width + 1, body, init)
-    return total if reduce == "max" else total / jnp.maximum(count, 1.0)
+def sliding_mean(x: jax.Array, half_width: jax.Array) -> jax.Array:
+    """Mean of `x` `[B, T, F]` over bins `f +- half_width` (`[B, T]`), from
+    cumulative sums."""
+    cumulative = jnp.pad(jnp.cumsum(x, axis=-1), ((0, 0), (0, 0), (1, 0)))
+    first, last = _window_bounds(x.shape[-1], half_width)
+    total = jnp.take_along_axis(cumulative, last + 1, -1) - jnp.take_along_axis(
+        cumulative, first, -1
+    )
+    return total / (last - first + 1)
 
 
 def spectral_envelope_db(
@@ -66,8 +78,8 @@ def spectral_envelope_db(
     in Hz, at most `max_f0` (the tracker's ceiling), 0 on unvoiced frames."""
     max_half_width = max(1, math.ceil(max_f0 / 2 / bin_hz))
     half_width = jnp.clip(f0 / 2 / bin_hz, 0.0, max_half_width)
-    peaks = _sliding(power_db, half_width, max_half_width, "max")
-    return _sliding(peaks, half_width, max_half_width, "mean")
+    peaks = sliding_max(power_db, half_width, max_half_width)
+    return sliding_mean(peaks, half_width)
 
 
 def harmonic_filter_db(
