@@ -148,8 +148,9 @@ def main() -> None:
         "",
         f"Machine: {benchmarks_md.machine()}. Command: `python "
         f"benchmarks/pitch_tracker.py --num_utterances={args.num_utterances}`. JAX "
-        "times are the best of 3 calls after a warm-up; on a shared machine they "
-        "vary from run to run.",
+        "times are the best of 3 calls after a warm-up; the machine is shared (load "
+        f"average {os.getloadavg()[0]:.1f} at the end of the run), so times vary "
+        "from run to run.",
     ]
     body = "\n".join(lines)
     print(body)
