@@ -381,9 +381,10 @@ def test_handbuilt_chunk_run_classifies_chunks_and_averages_them(
     assert results["summary"]["segment"]["pooled"]["num_examples"] == test_rows.sum()
 
 
-def test_chunk_level_svm_and_three_layer_net_run(data_dir, tmp_path):
+def test_chunk_level_svm_and_two_and_three_layer_nets_run(data_dir, tmp_path):
     for classifier, grid in (
         ("svm_rbf", {"C": (1.0,), "gamma_scale": (1.0,)}),
+        ("mlp", {"alpha": (0.1,), "hidden_layer_sizes": (16,)}),
         ("mlp_2hidden", {"alpha": (0.1,), "hidden_layer_sizes": ((16, 16),)}),
     ):
         config = chunk_config(data_dir, classifier, grid=grid)
@@ -391,6 +392,9 @@ def test_chunk_level_svm_and_three_layer_net_run(data_dir, tmp_path):
         test = results["folds"][0]["test"]
         assert set(test) == {"segment", "utterance"}
         assert test["utterance"]["uar"] > 1 / 7  # seven classes; above chance
+        if classifier != "svm_rbf":  # 2-layer net: one hidden layer; 3-layer: two
+            hidden = results["folds"][0]["best_params"]["clf__hidden_layer_sizes"]
+            assert len(hidden) == {"mlp": 1, "mlp_2hidden": 2}[classifier]
 
 
 def test_chunk_level_needs_the_handbuilt_features(data_dir, tmp_path):
