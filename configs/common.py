@@ -10,7 +10,7 @@ groups above, as in Keesing et al.; with several corpora also
 leave_one_corpus_out, or cross_corpus with `--config.protocol.test_corpus=emodb`).
 
 The feature baselines (configs/svm_*.py) also take `classifier` (svm_rbf |
-svm_linear | logreg | mlp) and `standardization`:
+svm_linear | logreg | mlp | mlp_2hidden) and `standardization`:
   train_speakers            one scaler fitted on the fold's training speakers,
                             applied to everyone (no test-speaker statistics);
   per_speaker_transductive  every speaker standardised with its own statistics,
@@ -132,4 +132,11 @@ def baseline_config(arg: str | None, features: str) -> ml_collections.ConfigDict
     )
     config.inner_cv_folds = 5  # GroupKFold over training speakers; 0 = LOSO
     config.n_jobs = 1
+    # Classify each 512 ms chunk (hand-built features only), utterance = mean
+    # over its chunks' scores; off: one vector per utterance.
+    config.chunk_level = False
+    # Anand & Verma's data cleaning (ser_jax/baselines/cleaning.py); 0 = off.
+    config.cleaning = ml_collections.ConfigDict(
+        {"outlier_mads": 0.0, "mislabelled_below": 0.0}
+    )
     return config

@@ -8,7 +8,13 @@ import sklearn.base
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GroupKFold
 
-from configs import svm_compare, svm_egemaps, svm_handbuilt, svm_is09
+from configs import (
+    anand_handbuilt_chunks,
+    svm_compare,
+    svm_egemaps,
+    svm_handbuilt,
+    svm_is09,
+)
 from ser_jax.baselines import classifiers, features
 from ser_jax.data import load as data_load
 from ser_jax.data import protocols
@@ -173,6 +179,7 @@ def test_configs_name_method_features_and_standardisation():
         (svm_compare, "compare"),
         (svm_is09, "is09"),
         (svm_handbuilt, "handbuilt"),
+        (anand_handbuilt_chunks, "handbuilt"),
     ):
         config = module.get_config(
             "corpus=ravdess,protocol=losgo,standardization=per_speaker_transductive"
@@ -180,6 +187,8 @@ def test_configs_name_method_features_and_standardisation():
         assert config.method == "baseline" and config.features == name
         assert config.standardization == "per_speaker_transductive"
         assert config.classifier == "svm_rbf" and "gamma_scale" in config.grid
+        assert config.chunk_level == (module is anand_handbuilt_chunks)
+        assert not any(config.cleaning.values())  # off unless asked for
     assert set(svm_is09.get_config("classifier=logreg").grid) == {"C"}
     with pytest.raises(ValueError, match="standardization"):
         svm_is09.get_config("standardization=global")
@@ -252,6 +261,162 @@ def test_egemaps_svm_run_writes_the_neural_results_schema(data_dir, corpus, tmp_
         baseline.train_and_evaluate(
             tiny_config(data_dir, standardization="none"), tmp_path
         )
+
+
+# ----------------------------------------------------------------------------
+# Anand & Verma's classifiers of 512 ms chunks.
+
+
+def test_chunk_features_are_cached_per_chunk_in_corpus_order(
+    corpus, data_dir, monkeypatch
+):
+    rows, utterance = features.load_or_compute_chunks(corpus, data_dir)
+    counts = [max(1, len(a) // 8192) for a in corpus.audio]
+    np.testing.assert_array_equal(utterance, np.repeat(np.arange(len(counts)), counts))
+    assert rows.shape == (sum(counts), 26)
+    for i in (0, len(counts) - 1):
+        np.testing.assert_allclose(
+            rows[utterance == i],
+            features.handbuilt_chunk_features(corpus.audio[i], corpus.sample_rate),
+            rtol=1e-5,
+        )
+    # The utterance set is these rows' statistics.
+    np.testing.assert_allclose(
+        features.handbuilt_features(corpus.audio[0], corpus.sample_rate)[:26],
+        rows[utterance == 0].mean(0),
+        rtol=1e-5,
+    )
+
+    def no_extraction(*a):
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(features, "handbuilt_chunk_features", no_extraction)
+    reordered = Corpus(
+        **{
+            **corpus.__dict__,
+            **{
+                k: getattr(corpus, k)[::-1]
+                for k in ("audio", "labels", "speakers", "genders", "file_names")
+            },
+        }
+    )
+    again, again_utt = features.load_or_compute_chunks(reordered, data_dir)
+    last = len(counts) - 1
+    np.testing.assert_array_equal(again[again_utt == 0], rows[utterance == last])
+
+
+def test_class_scores_are_posteriors_or_one_vs_rest_decisions():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 2, 3], 10)  # class 1 absent from training
+    x = rng.normal(size=(30, 3)) + labels[:, None]
+    logreg = LogisticRegression().fit(x, labels)
+    scores = classifiers.class_scores(logreg, x[:4], 4)
+    np.testing.assert_allclose(scores[:, [0, 2, 3]], logreg.predict_proba(x[:4]))
+    assert np.isneginf(scores[:, 1]).all()
+    svc = SVC().fit(x, labels)
+    np.testing.assert_allclose(
+        classifiers.class_scores(svc, x[:4], 4)[:, [0, 2, 3]],
+        svc.decision_function(x[:4]),
+    )
+    binary = SVC().fit(x[:20], labels[:20])
+    two = classifiers.class_scores(binary, x[:4], 4)[:, [0, 2]]
+    np.testing.assert_allclose(two[:, 1] - two[:, 0], binary.decision_function(x[:4]))
+
+
+def chunk_config(data_dir, classifier="logreg", **overrides):
+    config = on_tiny_fold(
+        anand_handbuilt_chunks.get_config(
+            f"corpus=synthetic/tiny,protocol=losgo,classifier={classifier}"
+        ),
+        data_dir,
+    )
+    config.inner_cv_folds = 3
+    config.update(overrides)
+    return config
+
+
+def test_handbuilt_chunk_run_classifies_chunks_and_averages_them(
+    data_dir, corpus, tmp_path
+):
+    """Every chunk is an example; an utterance's posterior is the mean of its
+    chunks' posteriors from the model refitted on the training chunks alone."""
+    config = chunk_config(data_dir, grid={"C": (0.1, 1.0)})
+    results = baseline.train_and_evaluate(config, tmp_path)
+    fold = results["folds"][0]
+    rows, utterance = features.load_or_compute_chunks(corpus, data_dir)
+    train_speakers = fold["train_speakers"] + fold["val_speakers"]
+    train_rows = np.isin(corpus.speakers[utterance], train_speakers)
+    test_idx = corpus.select(fold["test_speakers"])
+    test_rows = np.isin(utterance, test_idx)
+    assert fold["num_chunks"] == {
+        "train": int(train_rows.sum()),
+        "test": int(test_rows.sum()),
+    }
+    assert fold["test"]["segment"]["num_examples"] == test_rows.sum()
+    assert fold["test"]["utterance"]["num_examples"] == len(test_idx)
+    assert results["features"] == {
+        "name": "handbuilt",
+        "num_features": 26,
+        "level": "chunk",
+    }
+    assert "per 512 ms chunk" in baseline.describe(results)
+
+    codes = {s: i for i, s in enumerate(corpus.speaker_ids)}
+    speaker_codes = np.asarray([codes[s] for s in corpus.speakers])[utterance]
+    x = classifiers.with_speakers(speaker_codes, rows)
+    model = classifiers.make_pipeline("logreg", "train_speakers")
+    model.set_params(**fold["best_params"])
+    model.fit(x[train_rows], corpus.labels[utterance][train_rows])
+    chunk_probs = model.predict_proba(x[test_rows])
+    expected = np.stack(
+        [chunk_probs[utterance[test_rows] == i].mean(0) for i in test_idx]
+    )
+    csv = np.genfromtxt(
+        tmp_path / "fold_00" / "test_predictions.csv", delimiter=",", skip_header=1
+    )[:, 4:]
+    np.testing.assert_allclose(csv, expected, atol=1e-4)
+    assert results["summary"]["segment"]["pooled"]["num_examples"] == test_rows.sum()
+
+
+def test_chunk_level_svm_and_two_and_three_layer_nets_run(data_dir, tmp_path):
+    for classifier, grid in (
+        ("svm_rbf", {"C": (1.0,), "gamma_scale": (1.0,)}),
+        ("mlp", {"alpha": (0.1,), "hidden_layer_sizes": (16,)}),
+        ("mlp_2hidden", {"alpha": (0.1,), "hidden_layer_sizes": ((16, 16),)}),
+    ):
+        config = chunk_config(data_dir, classifier, grid=grid)
+        results = baseline.train_and_evaluate(config, tmp_path / classifier)
+        test = results["folds"][0]["test"]
+        assert set(test) == {"segment", "utterance"}
+        assert test["utterance"]["uar"] > 1 / 7  # seven classes; above chance
+        if classifier != "svm_rbf":  # 2-layer net: one hidden layer; 3-layer: two
+            hidden = results["folds"][0]["best_params"]["clf__hidden_layer_sizes"]
+            assert len(hidden) == {"mlp": 1, "mlp_2hidden": 2}[classifier]
+
+
+def test_chunk_level_needs_the_handbuilt_features(data_dir, tmp_path):
+    config = tiny_config(data_dir, chunk_level=True)
+    with pytest.raises(ValueError, match="chunk_level needs features='handbuilt'"):
+        baseline.train_and_evaluate(config, tmp_path)
+
+
+def test_cleaning_is_recorded_and_shrinks_training_only(data_dir, tmp_path):
+    config = chunk_config(data_dir, grid={"C": (1.0,)})
+    config.cleaning.outlier_mads = 2.0
+    config.cleaning.mislabelled_below = 0.2
+    fold = baseline.train_and_evaluate(config, tmp_path)["folds"][0]
+    plain = baseline.train_and_evaluate(
+        chunk_config(data_dir, grid={"C": (1.0,)}), tmp_path / "plain"
+    )["folds"][0]
+    assert fold["cleaning"]["outliers_replaced"] > 0
+    removed = fold["cleaning"]["mislabelled_removed"]
+    assert removed > 0
+    assert fold["num_chunks"]["train"] == plain["num_chunks"]["train"] - removed
+    assert fold["num_chunks"]["test"] == plain["num_chunks"]["test"]
+    assert "cleaning" not in plain
 
 
 def test_rbf_svc_matches_libsvm():

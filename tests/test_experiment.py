@@ -60,6 +60,24 @@ def test_a_baseline_workdir_of_the_former_method_name_resumes(tmp_path):
         experiment.check_same_experiment(path, neural, resumable_fields=("fold",))
 
 
+def test_a_workdir_of_the_former_chunk_lstm_resumes_under_its_new_names(tmp_path):
+    """configs/anand_chunk_lstm.py's runs (model anand_chunk_lstm) resume with
+    configs/anand_cnn_lstm.py, and with the old file, which is now its alias."""
+    from configs import anand_chunk_lstm, anand_cnn_lstm
+
+    new = anand_cnn_lstm.get_config("corpus=emodb")
+    assert new.model.name == "anand_cnn_lstm"
+    assert anand_chunk_lstm.get_config("corpus=emodb").to_dict() == new.to_dict()
+    old = json.loads(json.dumps(new.to_dict()))
+    old["model"]["name"] = "anand_chunk_lstm"
+    path = stored(tmp_path, old)
+    experiment.check_same_experiment(path, new, resumable_fields=("fold",))
+    other = ml_collections.ConfigDict(new.to_dict())
+    other.model.name = "anand_lstm"
+    with pytest.raises(ValueError, match=r"differs in \['model'\]"):
+        experiment.check_same_experiment(path, other, resumable_fields=("fold",))
+
+
 def test_pending_folds_are_the_selected_ones_without_a_result(tmp_path):
     """What `run` trains and the ETA counts: finished folds and unselected ones drop out."""
     config = ml_collections.ConfigDict({"fold": -1})

@@ -45,9 +45,11 @@ def test_records_say_what_each_method_can_do():
     assert methods.get("neural").load_scorer is neural.load_scorer
     assert methods.get("two_step").load_scorer is two_step.TwoStepScorer
     assert methods.get("baseline").load_scorer is None
+    assert methods.get("ensemble").load_scorer is None
     assert [m.name for m in methods.METHODS.values() if m.segments_audio] == [
         "neural",
         "two_step",
+        "ensemble",
     ]
 
 

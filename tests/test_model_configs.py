@@ -48,7 +48,10 @@ TINY = {
     "anand_r1": dict(model=dict(variant="R2")),
     # R7's 8 augmented copies per chunk: 2 here (still pitch- and time-warped).
     "anand_r7": dict(model=dict(variant="R2"), augmentation=dict(copies=2)),
-    "anand_chunk_lstm": dict(
+    "anand_lstm": dict(
+        max_segment_seconds=1.024, model=dict(lstm_units=16, dropout_rate=0.0)
+    ),
+    "anand_cnn_lstm": dict(
         max_segment_seconds=1.024, model=dict(chunk_variant="R2", dropout_rate=0.0)
     ),
     "sundharam_cnn1d": dict(model=dict(dropout_rate=0.0)),

@@ -11,6 +11,7 @@ import pytest
 from flax import nnx
 
 from ser_jax import models
+from ser_jax.frontends import anand as frontends_anand
 from ser_jax.models import anand, layers, satt
 from ser_jax.models.satt import SattCnnLstm
 
@@ -87,7 +88,8 @@ SMALL = {
         ),
     ),
     "anand_cnn": ((64, 64, 2), 30, dict(variant="R3")),
-    "anand_chunk_lstm": ((5, 64, 64, 2), 2, dict(chunk_variant="R2", lstm_units=8)),
+    "anand_lstm": ((5, 64, 64, 2), 2, dict(lstm_units=8)),
+    "anand_cnn_lstm": ((5, 64, 64, 2), 2, dict(chunk_variant="R2", lstm_units=8)),
     "sundharam_cnn1d": ((60, 13), 25, dict(conv_features=(8, 8), axis_name=None)),
     "sundharam_bilstm": ((60, 13), 25, dict(lstm_units=8)),
     "sundharam_transformer": (
@@ -354,11 +356,13 @@ def test_anand_variants():
     assert r6.leaky and r6.dropout_rate == 0.5
 
 
-def test_anand_chunk_lstm_reads_whole_chunks_of_raw_audio():
+@pytest.mark.parametrize("name", ["anand_lstm", "anand_cnn_lstm"])
+def test_anand_chunk_lstms_read_whole_chunks_of_raw_audio(name):
     """Raw audio is cut into 512 ms chunks; audio after the valid chunks is ignored."""
-    model = anand.AnandChunkLstm(
-        (3 * 8192 + 100, 1), 4, chunk_variant="R2", lstm_units=8, rngs=nnx.Rngs(0)
-    )
+    kw = dict(lstm_units=8, rngs=nnx.Rngs(0))
+    if name == "anand_cnn_lstm":
+        kw["chunk_variant"] = "R2"
+    model = models.MODELS[name]((3 * 8192 + 100, 1), 4, **kw)
     rng = np.random.default_rng(0)
     x = 0.1 * rng.standard_normal((3, 3 * 8192 + 100, 1)).astype(np.float32)
     lengths = np.array([3 * 8192 + 100, 9000, 3000])  # 3 chunks, 1 chunk, 1 short
@@ -372,6 +376,37 @@ def test_anand_chunk_lstm_reads_whole_chunks_of_raw_audio():
     changed = x.copy()
     changed[0, 2 * 8192 : 2 * 8192 + 50] = 0.5  # inside the last valid chunk
     assert not np.allclose(model(changed, lengths)[0], logits[0])
+
+
+def test_anand_lstm_steps_are_the_flattened_chunk_spectrograms():
+    """The paper's LSTM reads each chunk's 64 x 64 x 2 image as one step: from raw
+    audio it equals an LSTM cell run by hand over the flattened images that
+    `AnandSpectrogram` makes of the valid chunks (and nothing else)."""
+    raw = anand.AnandLstm((2 * 8192, 1), 3, lstm_units=6, rngs=nnx.Rngs(0))
+    assert raw.lstm.cell.in_features == 64 * 64 * 2
+    rng = np.random.default_rng(1)
+    x = 0.1 * rng.standard_normal((2, 2 * 8192, 1)).astype(np.float32)
+    lengths = np.array([2 * 8192, 8192 + 4000])  # 2 chunks; 1 chunk (+ a remainder)
+    x[1, lengths[1] :] = 0.0
+    spectrogram = frontends_anand.AnandSpectrogram()
+    cell = raw.lstm.cell
+    for b, n_chunks in enumerate((2, 1)):
+        carry = (jnp.zeros((1, 6)), jnp.zeros((1, 6)))
+        for c in range(n_chunks):
+            chunk = x[b : b + 1, c * 8192 : (c + 1) * 8192, 0]
+            image, _ = spectrogram(jnp.asarray(chunk), jnp.array([8192]))
+            carry, _ = cell(carry, image.reshape(1, -1))
+        expected = raw.classifier(carry[1])
+        np.testing.assert_allclose(raw(x, lengths)[b], expected[0], atol=1e-4)
+
+
+def test_the_former_chunk_lstm_name_builds_the_cnn_lstm():
+    config = ml_collections.ConfigDict(
+        {"name": "anand_chunk_lstm", "chunk_variant": "R2", "lstm_units": 8}
+    )
+    model = models.create_model(config, (2, 64, 64, 2), 4, nnx.Rngs(0))
+    assert isinstance(model, anand.AnandCnnLstm)
+    assert model.cnn.variant == "R2"
 
 
 def test_layers_pool_over_valid_frames():

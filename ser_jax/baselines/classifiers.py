@@ -123,6 +123,11 @@ DEFAULT_GRIDS = {
     "svm_linear": {"C": (1e-4, 1e-3, 1e-2, 1e-1)},
     "logreg": {"C": (1e-3, 1e-2, 1e-1, 1.0)},
     "mlp": {"alpha": (1e-3, 1e-1, 1.0), "hidden_layer_sizes": (64, 256)},
+    # Two hidden layers (Anand & Verma's "3-layer" net; `mlp` is their 2-layer one).
+    "mlp_2hidden": {
+        "alpha": (1e-3, 1e-1, 1.0),
+        "hidden_layer_sizes": ((64, 64), (256, 256)),
+    },
 }
 CLASSIFIERS = tuple(DEFAULT_GRIDS)
 
@@ -135,7 +140,7 @@ def make_estimator(name: str, seed: int = 0):
         return LinearSVC(class_weight="balanced", max_iter=20000, random_state=seed)
     if name == "logreg":  # multinomial (softmax) with lbfgs
         return LogisticRegression(class_weight="balanced", max_iter=3000)
-    if name == "mlp":  # one hidden layer; MLPClassifier takes no class weights
+    if name in ("mlp", "mlp_2hidden"):  # MLPClassifier takes no class weights
         return MLPClassifier(max_iter=500, early_stopping=False, random_state=seed)
     raise ValueError(f"classifier {name!r} unknown; known: {CLASSIFIERS}")
 
@@ -170,6 +175,21 @@ def make_pipeline(classifier: str, standardization: str, seed: int = 0) -> Pipel
             ("clf", make_estimator(classifier, seed)),
         ]
     )
+
+
+def class_scores(model, x: np.ndarray, num_classes: int) -> np.ndarray:
+    """`[N, num_classes]` scores of a fitted classifier: its posteriors
+    (`predict_proba`) where it has them, else its one-vs-rest decision values
+    (the SVMs). A class absent from its training data scores -inf."""
+    if hasattr(model, "predict_proba"):
+        scores = model.predict_proba(x)
+    else:
+        scores = model.decision_function(x)
+        if scores.ndim == 1:  # two classes: the positive class's margin
+            scores = np.stack([-scores, scores], axis=1) / 2
+    out = np.full((len(x), num_classes), -np.inf)
+    out[:, np.asarray(model.classes_, int)] = scores
+    return out
 
 
 def make_search(

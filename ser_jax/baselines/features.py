@@ -8,6 +8,8 @@ Sets (`FEATURE_SETS`):
             config directory (is09-13/) without naming it as a FeatureSet.
   handbuilt Anand & Verma's 26 hand-built features per 512 ms chunk, summarised
             over the chunks of an utterance by mean, std, min and max (104).
+            The chunk rows themselves (for classifiers of chunks, as the
+            report's): `load_or_compute_chunks`.
 
 Features are cached per corpus and set in
 `<data_dir or ~/.cache>/ser_jax_features/<corpus>_<set>.npz`, keyed by
@@ -327,6 +329,64 @@ def load_or_compute(
         path,
     )
     return features, names
+
+
+def load_or_compute_chunks(
+    corpus: Corpus, data_dir: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 26 hand-built features of every 512 ms chunk of `corpus`:
+    `[M, 26]` rows and, per row, the index of its utterance (corpus order).
+
+    Cached beside the utterance sets as `<corpus>_handbuilt_chunks.npz`, keyed
+    by the same digest as "handbuilt" (audio + extractor version). Computed in
+    this process (librosa only: no openSMILE, so TensorFlow may be loaded).
+    """
+    path = cache_path(corpus.name, "handbuilt_chunks", data_dir)
+    keys = utterance_keys(corpus)
+    if len(set(keys.tolist())) != len(keys):
+        raise ValueError(f"{corpus.name}: speaker/file names are not unique")
+    digest = corpus_digest(corpus, "handbuilt")
+    if path.exists():
+        with np.load(path, allow_pickle=False) as cached:
+            if str(cached["digest"]) == digest:
+                bounds = np.concatenate([[0], np.cumsum(cached["counts"])])
+                start = dict(zip(cached["keys"].tolist(), bounds[:-1], strict=True))
+                count = dict(
+                    zip(cached["keys"].tolist(), cached["counts"].tolist(), strict=True)
+                )
+                rows = np.concatenate(
+                    [np.arange(start[k], start[k] + count[k]) for k in keys.tolist()]
+                )
+                utterance = np.repeat(
+                    np.arange(len(keys)), [count[k] for k in keys.tolist()]
+                )
+                logging.info("handbuilt chunks of %s from %s", corpus.name, path)
+                return cached["features"][rows], utterance
+        logging.info("%s changed since %s was written; recomputing", corpus.name, path)
+    if corpus.sample_rate != 16000:
+        raise ValueError(f"features expect 16 kHz audio, got {corpus.sample_rate} Hz")
+    started = time.time()
+    per_clip = [handbuilt_chunk_features(a, corpus.sample_rate) for a in corpus.audio]
+    counts = np.asarray([len(c) for c in per_clip], np.int64)
+    rows = np.concatenate(per_clip).astype(np.float32)
+    if not np.isfinite(rows).all():
+        logging.warning(
+            "handbuilt chunks: %d non-finite values set to 0",
+            (~np.isfinite(rows)).sum(),
+        )
+        rows = np.nan_to_num(rows, nan=0.0, posinf=0.0, neginf=0.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, features=rows, counts=counts, keys=keys, digest=digest)
+    tmp.replace(path)
+    logging.info(
+        "handbuilt chunks of %s (%d x 26) in %.0f s -> %s",
+        corpus.name,
+        len(rows),
+        time.time() - started,
+        path,
+    )
+    return rows, np.repeat(np.arange(len(keys)), counts)
 
 
 if __name__ == "__main__":

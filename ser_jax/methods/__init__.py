@@ -10,6 +10,7 @@ line in `METHODS`. This is the only module that imports every method.
 | `neural` (default)  | `neural`    | one model, trained with `trainer.FoldRunner`      |
 | `two_step`          | `two_step`  | Satt's 4-class model + 3 neutral-vs-X models      |
 | `baseline`          | `baseline`  | openSMILE / hand-built features + scikit-learn    |
+| `ensemble`          | `ensemble`  | several models, combined on their class scores    |
 
 `sklearn`, the baselines' former name, still names `baseline`.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 import ml_collections
 
 from ser_jax.frontends import FrontendLike
-from ser_jax.methods import baseline, neural, two_step
+from ser_jax.methods import baseline, ensemble, neural, two_step
 from ser_jax.methods.experiment import RENAMED_METHODS
 from ser_jax.methods.scoring import Scorer
 
@@ -75,6 +76,13 @@ METHODS = {
             baseline.train_and_evaluate,
             baseline.describe,
             segments_audio=False,
+            load_scorer=None,
+        ),
+        Method(
+            "ensemble",
+            ensemble.train_and_evaluate,
+            ensemble.describe,
+            segments_audio=True,
             load_scorer=None,
         ),
     )

@@ -4,7 +4,14 @@
         --workdir=runs/svm_egemaps
 
 openSMILE or hand-built utterance features (`ser_jax.baselines.features`) and
-a scikit-learn classifier (`ser_jax.baselines.classifiers`).
+a scikit-learn classifier (`ser_jax.baselines.classifiers`). With
+`config.chunk_level` (hand-built features only) the classifier sees Anand &
+Verma's 26 features of each 512 ms chunk, each chunk labelled with its
+utterance's emotion and grouped by its speaker in the grid search; an
+utterance's scores are the mean over its chunks' (posteriors, or one-vs-rest
+decision values for the SVMs), and both levels are reported ("segment" =
+chunk). `config.cleaning` (off by default): the report's data cleaning,
+`ser_jax.baselines.cleaning`.
 `train_and_evaluate(config, workdir)` writes the same results.json as the
 neural method (utterance level only). The folds are the
 neural models' (same protocol fields, same seed); each fold's validation
@@ -24,6 +31,7 @@ from absl import logging
 
 from ser_jax import metrics, results
 from ser_jax.baselines import classifiers, features
+from ser_jax.baselines import cleaning as cleaning_lib
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
@@ -48,8 +56,13 @@ def run_fold(
     fold: protocols.Fold,
     feats: np.ndarray,
     fold_dir: Path,
+    row_utterance: np.ndarray | None = None,
 ) -> dict:
-    """Grid search on the fold's training (+ validation) speakers, then test."""
+    """Grid search on the fold's training (+ validation) speakers, then test.
+
+    `feats` has a row per utterance, or, with `row_utterance` (each row's
+    utterance index), a row per chunk.
+    """
     train_speakers = fold.train_speakers + fold.val_speakers
     train_idx = corpus.select(train_speakers)
     test_idx = corpus.select(fold.test_speakers)
@@ -59,9 +72,34 @@ def run_fold(
     protocols.check_no_leakage(
         fold, train_speakers=corpus.speakers[train_idx], val_speakers=()
     )
+    chunks = row_utterance is not None
+    if not chunks:
+        row_utterance = np.arange(len(feats))
+    train_rows = np.flatnonzero(np.isin(row_utterance, train_idx))
+    test_rows = np.flatnonzero(np.isin(row_utterance, test_idx))
     codes = {s: i for i, s in enumerate(corpus.speaker_ids)}
-    speaker_codes = np.asarray([codes[s] for s in corpus.speakers])
+    speaker_codes = np.asarray([codes[s] for s in corpus.speakers])[row_utterance]
+    labels = corpus.labels[row_utterance]
+
+    cleaned = {}
+    cleaning = config.get("cleaning") or {}
+    if cleaning.get("outlier_mads"):
+        feats = feats.copy()
+        rows = np.concatenate([train_rows, test_rows])
+        feats[rows], cleaned["outliers_replaced"] = cleaning_lib.replace_outliers(
+            feats[train_rows], feats[rows], cleaning["outlier_mads"]
+        )
     x = classifiers.with_speakers(speaker_codes, feats)
+    if cleaning.get("mislabelled_below"):
+        drop = cleaning_lib.mislabelled(
+            x[train_rows],
+            labels[train_rows],
+            speaker_codes[train_rows],
+            config.standardization,
+            cleaning["mislabelled_below"],
+        )
+        cleaned["mislabelled_removed"] = int(drop.sum())
+        train_rows = train_rows[~drop]
 
     search = classifiers.make_search(
         config.classifier,
@@ -74,15 +112,33 @@ def run_fold(
         n_jobs=config.n_jobs,
     )
     start = time.time()
-    search.fit(x[train_idx], corpus.labels[train_idx], groups=speaker_codes[train_idx])
+    search.fit(x[train_rows], labels[train_rows], groups=speaker_codes[train_rows])
     fit_seconds = time.time() - start
-    predictions = search.predict(x[test_idx])
-    test = metrics.level_metrics(
+    test, probs = {}, None
+    if chunks:
+        k = len(corpus.class_names)
+        test["segment"] = metrics.level_metrics(
+            labels[test_rows], search.predict(x[test_rows]), corpus.class_names
+        )
+        scores = classifiers.class_scores(search, x[test_rows], k)
+        position = {int(u): i for i, u in enumerate(test_idx)}
+        which = np.asarray([position[int(u)] for u in row_utterance[test_rows]])
+        utt_scores = np.zeros((len(test_idx), k))
+        np.add.at(utt_scores, which, scores)
+        utt_scores /= np.maximum(np.bincount(which, minlength=len(test_idx)), 1)[
+            :, None
+        ]
+        predictions = utt_scores.argmax(-1)
+        if hasattr(search, "predict_proba"):
+            probs = utt_scores
+    else:
+        predictions = search.predict(x[test_rows])
+    test["utterance"] = metrics.level_metrics(
         corpus.labels[test_idx], predictions, corpus.class_names
     )
 
     results.write_predictions(
-        fold_dir / "test_predictions.csv", corpus, test_idx, predictions
+        fold_dir / "test_predictions.csv", corpus, test_idx, predictions, probs
     )
 
     cv = search.cv_results_
@@ -91,6 +147,12 @@ def run_fold(
         **fold.to_dict(),
         "val_speakers_in_training": True,
         "num_utterances": {"train": int(len(train_idx)), "test": int(len(test_idx))},
+        **(
+            {"num_chunks": {"train": int(len(train_rows)), "test": int(len(test_rows))}}
+            if chunks
+            else {}
+        ),
+        **({"cleaning": cleaned} if cleaned else {}),
         "num_features": int(feats.shape[1]),
         "best_params": {k: _jsonable(v) for k, v in search.best_params_.items()},
         "inner_cv": {
@@ -112,7 +174,7 @@ def run_fold(
             ],
         },
         "fit_seconds": fit_seconds,
-        "test": {"utterance": test},
+        "test": test,
     }
 
 
@@ -124,10 +186,22 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
             f"{classifiers.STANDARDIZATIONS}"
         )
     features.check_name(config.features)
+    chunk_level = bool(config.get("chunk_level"))
+    if chunk_level and config.features != "handbuilt":
+        raise ValueError(
+            f"chunk_level needs features='handbuilt' (per 512 ms chunk); "
+            f"{config.features!r} has one vector per utterance"
+        )
     exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
-    feats, _ = features.load_or_compute(
-        exp.corpus, config.features, config.dataset.data_dir
-    )
+    row_utterance = None
+    if chunk_level:
+        feats, row_utterance = features.load_or_compute_chunks(
+            exp.corpus, config.dataset.data_dir
+        )
+    else:
+        feats, _ = features.load_or_compute(
+            exp.corpus, config.features, config.dataset.data_dir
+        )
     logging.info(
         "%s; %s features (%d), %s, standardization %s",
         exp.describe(),
@@ -137,13 +211,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
         config.standardization,
     )
     records = exp.run(
-        lambda fold, fold_dir: run_fold(config, exp.corpus, fold, feats, fold_dir)
+        lambda fold, fold_dir: run_fold(
+            config, exp.corpus, fold, feats, fold_dir, row_utterance
+        )
     )
     return exp.write_results(
         records,
         title=f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}",
         method="baseline",
-        features={"name": config.features, "num_features": int(feats.shape[1])},
+        features={
+            "name": config.features,
+            "num_features": int(feats.shape[1]),
+            **({"level": "chunk"} if chunk_level else {}),
+        },
         classifier=config.classifier,
         standardization=config.standardization,
         devices=["cpu"],
@@ -157,7 +237,8 @@ def describe(run_results: dict) -> str:
     size = feats.get("num_features")
     classifier = run_results.get("classifier", config.get("classifier", "?"))
     mode = run_results.get("standardization", config.get("standardization", "?"))
+    per_chunk = ", per 512 ms chunk" if feats.get("level") == "chunk" else ""
     return (
-        f"{classifier} on {feats.get('name', '?')}{f' ({size})' if size else ''}, "
-        f"standardization {mode}"
+        f"{classifier} on {feats.get('name', '?')}{f' ({size})' if size else ''}"
+        f"{per_chunk}, standardization {mode}"
     )

@@ -21,6 +21,7 @@ from ser_jax import plots, results
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.data.load import load_corpus
+from ser_jax.models import RENAMED_MODELS
 
 
 @dataclasses.dataclass
@@ -136,7 +137,8 @@ def check_same_experiment(
     `resumable_fields` may differ between invocations (which fold, how many
     devices or jobs); so may where the data lives. A field the stored config
     lacks (added to ser_jax since the run started) counts as the same while it
-    is off (0, "", empty), so runs from older versions resume.
+    is off (0, "", empty), so runs from older versions resume; so do methods and
+    models renamed since (`RENAMED_METHODS`, `models.RENAMED_MODELS`).
     """
     if not path.exists():
         return
@@ -145,6 +147,9 @@ def check_same_experiment(
         d = {k: v for k, v in d.items() if k not in resumable_fields}
         if "method" in d:
             d["method"] = RENAMED_METHODS.get(d["method"], d["method"])
+        if isinstance(d.get("model"), dict) and "name" in d["model"]:
+            name = d["model"]["name"]
+            d["model"] = {**d["model"], "name": RENAMED_MODELS.get(name, name)}
         d["dataset"] = {
             k: v for k, v in d["dataset"].items() if k not in ("data_dir", "manual_dir")
         }

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import ml_collections
 from flax import nnx
 
-from ser_jax.models.anand import AnandChunkLstm, AnandCnn
+from ser_jax.models.anand import AnandCnn, AnandCnnLstm, AnandLstm
 from ser_jax.models.keesing import Aldeneh, Latif, Zhang, Zhao
 from ser_jax.models.layers import TaskHeads
 from ser_jax.models.neumann import NeumannCnn
@@ -30,7 +30,8 @@ MODELS = {
     "satt_cnn": SattCnn,
     # Anand & Verma
     "anand_cnn": AnandCnn,
-    "anand_chunk_lstm": AnandChunkLstm,
+    "anand_lstm": AnandLstm,
+    "anand_cnn_lstm": AnandCnnLstm,
     # Sundharam & Johari
     "sundharam_cnn1d": SundharamCnn1d,
     "sundharam_bilstm": SundharamBiLstm,
@@ -43,6 +44,10 @@ MODELS = {
     # Neumann (2016)
     "neumann_cnn": NeumannCnn,
 }
+
+# Models renamed since runs were made (old name -> name): configs and workdirs
+# that name the old one still build (and resume) the model.
+RENAMED_MODELS = {"anand_chunk_lstm": "anand_cnn_lstm"}
 
 
 def create_model(
@@ -57,10 +62,11 @@ def create_model(
     With `auxiliary_classes` (`{"activation": 3, ...}`) the model returns
     `{"emotion": logits, task: logits, ...}` instead of the emotion logits.
     """
-    if config.name not in MODELS:
+    name = RENAMED_MODELS.get(config.name, config.name)
+    if name not in MODELS:
         raise ValueError(f"Unknown model {config.name!r}; known: {sorted(MODELS)}")
     kwargs = {k: v for k, v in config.to_dict().items() if k != "name"}
-    model = MODELS[config.name](input_shape, num_classes, rngs=rngs, **kwargs)
+    model = MODELS[name](input_shape, num_classes, rngs=rngs, **kwargs)
     if auxiliary_classes:
         if "emotion" in auxiliary_classes:
             raise ValueError("'emotion' is the main task, not an auxiliary one")
