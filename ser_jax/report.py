@@ -9,7 +9,9 @@ table and plot). The Markdown is printed and written to `OUT/report.md`, with:
 
 - one table, a row per run: corpus, model or method and features, protocol,
   folds done / total, pooled UAR / WA / macro-F1 (summed confusion matrices,
-  utterance level), UAR mean ± std over folds;
+  utterance level), UAR mean ± std over folds; runs under the papers'
+  speaker-dependent random splits (results.json `speaker_independent: false`)
+  in a second table of their own, under a warning, never beside the others;
 - per study: its runs side by side (and UAR against snippet length N as a plot
   for a snippet-length study);
 - per run: the folds (test speakers, UAR, WA) and the pooled per-class recall.
@@ -31,7 +33,14 @@ import numpy as np
 from ser_jax import methods, plots
 from ser_jax.data import protocols
 from ser_jax.data.corpus import corpus_of
-from ser_jax.results import Run, Study, describe_snippet, load
+from ser_jax.results import (
+    SPEAKER_DEPENDENT_WARNING,
+    Run,
+    Study,
+    describe_snippet,
+    load,
+    speaker_independent,
+)
 
 # ----------------------------------------------------------------------------
 # Descriptions and numbers.
@@ -76,7 +85,21 @@ def describe_protocol(results: dict) -> str:
         return f"cross-corpus, test {test}"
     if protocol["name"] == "leave_one_corpus_out":
         return f"leave one corpus out, {protocol['num_folds']} corpora"
+    if protocol["name"] in protocols.RANDOM_SPLITS:
+        return f"{protocol['name']} {split_ratio(random_fold(results))} (speaker DEPENDENT)"
     return protocol["name"]
+
+
+def random_fold(results: dict) -> dict:
+    """The one fold of a random split (its plan in results.json)."""
+    folds = results["protocol"].get("folds") or results["folds"]
+    return folds[0] if folds else {}
+
+
+def split_ratio(fold: dict) -> str:
+    """A random split's (train, val, test) fractions as `80/10/10`."""
+    fractions = fold.get("split_fractions")
+    return "/".join(f"{100 * f:g}" for f in fractions) if fractions else "?"
 
 
 def describe_corpora(results: dict) -> str:
@@ -95,6 +118,8 @@ def describe_corpora(results: dict) -> str:
 def describe_test_speakers(results: dict, fold: dict) -> str:
     """A fold's test speakers; for the corpus protocols, the test corpus."""
     speakers = fold.get("test_speakers", [])
+    if fold.get("random_split"):
+        return f"random {split_ratio(fold)} split: all {len(speakers)} speakers"
     if "corpora" in results and (
         results["protocol"]["name"] in protocols.CORPUS_PROTOCOLS
     ):
@@ -159,10 +184,19 @@ def summary_table(runs: Sequence[Run]) -> list[str]:
     )
 
 
+def describe_split(run: dict) -> str:
+    """A split-inflation run's protocol, saying which kind it is."""
+    kind = (
+        "speaker independent" if run.get("speaker_independent") else "speaker DEPENDENT"
+    )
+    return f"{run.get('protocol', run['name'])} ({kind})"
+
+
 STUDY_PARAMS = {  # the study's own first column: header, text of a run
     "repeats": ("seed", lambda r: str(r.get("seed"))),
     "snippet_length": ("first N s", describe_snippet),
     "gender_split": ("speakers", lambda r: "+".join(r.get("genders", []))),
+    "split_inflation": ("protocol", describe_split),
 }
 
 
@@ -200,6 +234,25 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
                 pct_mean_std(summary["macro_f1"]),
             ]
         )
+    if kind == "split_inflation":
+        gain = data.get("inflation", {})
+        if gain:
+            rows.append(
+                [
+                    f"inflation ({data['random_split']} − speaker independent)",
+                    "",
+                    *(
+                        f"{100 * gain[m]:+.1f} points"
+                        for m in ("uar", "wa", "macro_f1")
+                    ),
+                ]
+            )
+        lines += [
+            f"**Warning:** {data.get('random_split', 'the random split')} is "
+            f"{SPEAKER_DEPENDENT_WARNING}. The same config on the same corpus under "
+            "both; the last row is what the random split adds.",
+            "",
+        ]
     lines += _table([header, "folds", "UAR", "WA", "macro-F1"], rows)
     lines += ["", "Pooled utterance-level metrics of each run.", ""]
     if study.slug in images:
@@ -213,6 +266,7 @@ def run_section(run: Run, images: dict[str, str]) -> list[str]:
     lines = [
         f"## {run.label}",
         "",
+        *([] if speaker_independent(r) else [f"**{SPEAKER_DEPENDENT_WARNING}.**", ""]),
         f"{describe_corpus(r)}; {describe_model(r)}; {describe_protocol(r)} "
         f"(protocol seed {protocol.get('seed', '?')}), {folds_done(r)} folds; "
         f"results: `{run.path}`.",
@@ -270,9 +324,22 @@ def markdown(
         "UAR, WA and macro-F1 are pooled over the folds done (confusion matrices "
         "summed), utterance level; UAR over folds is mean ± std (population).",
         "",
-        *summary_table(runs),
-        "",
     ]
+    independent = [run for run in runs if speaker_independent(run.results)]
+    dependent = [run for run in runs if not speaker_independent(run.results)]
+    if independent:
+        lines += [*summary_table(independent), ""]
+    if dependent:
+        lines += [
+            "## Speaker-dependent runs (random splits)",
+            "",
+            f"**Warning:** these runs are {SPEAKER_DEPENDENT_WARNING}: they exist to "
+            "reproduce the papers that split at random, and are kept out of the "
+            "table above.",
+            "",
+            *summary_table(dependent),
+            "",
+        ]
     for study in studies:
         lines += study_section(study, images)
     if "per_class_recall" in images:

@@ -27,6 +27,7 @@ from ser_jax.baselines import classifiers, features
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
+from ser_jax.methods.fold_data import fold_utterances
 
 # Fields that may change between invocations on one workdir.
 RESUMABLE_FIELDS = ("fold", "n_jobs")
@@ -49,15 +50,29 @@ def run_fold(
     feats: np.ndarray,
     fold_dir: Path,
 ) -> dict:
-    """Grid search on the fold's training (+ validation) speakers, then test."""
-    train_speakers = fold.train_speakers + fold.val_speakers
-    train_idx = corpus.select(train_speakers)
-    test_idx = corpus.select(fold.test_speakers)
+    """Grid search on the fold's training (+ validation) speakers, then test.
+
+    A random split (`random_utterances`) trains on its training and validation
+    utterances and tests on its test utterances (`fold_utterances`)."""
+    train_speakers = sorted(set(fold.train_speakers + fold.val_speakers))
+    if fold.random_split:
+        split = fold_utterances(corpus, fold, config.protocol.seed)
+        train_idx = np.sort(np.concatenate([split["train"], split["val"]]))
+        test_idx = split["test"]
+    else:
+        train_idx = corpus.select(train_speakers)
+        test_idx = corpus.select(fold.test_speakers)
     if len(train_idx) == 0 or len(test_idx) == 0:
         raise ValueError(f"Fold {fold.index}: no training or no test utterances")
-    # Validation speakers are training speakers here: the check covers both.
+    # Validation is training here: the check covers both.
     protocols.check_no_leakage(
-        fold, train_speakers=corpus.speakers[train_idx], val_speakers=()
+        fold,
+        train_speakers=corpus.speakers[train_idx],
+        val_speakers=(),
+        items={
+            "train": corpus.file_names[train_idx],
+            "test": corpus.file_names[test_idx],
+        },
     )
     codes = {s: i for i, s in enumerate(corpus.speaker_ids)}
     speaker_codes = np.asarray([codes[s] for s in corpus.speakers])
