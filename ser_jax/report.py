@@ -19,6 +19,14 @@ table and plot). The Markdown is printed and written to `OUT/report.md`, with:
 PNGs in OUT: each run's pooled confusion matrix, per-class recall of all runs
 side by side, each run's training curves (train loss and validation UAR per
 epoch, from the folds' `history`) where the run has them.
+
+    python -m ser_jax.report --filters=runs/satt --out=reports/filters [--fold=K]
+        [--utterance=FILE_NAME] [--num_filters=16]
+
+draws a trained run's first-layer filters and their activations on one of its
+test utterances (Satt et al. Figs. 2-3, Anand & Verma Fig. 5;
+`ser_jax.filters`) into `OUT/<run>_filters.png`; run arguments may be given
+beside it.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_jax import methods, plots
+from ser_jax import filters, methods, plots
 from ser_jax.data import protocols
 from ser_jax.data.corpus import corpus_of
 from ser_jax.results import (
@@ -39,6 +47,7 @@ from ser_jax.results import (
     Study,
     describe_snippet,
     load,
+    slug,
     speaker_independent,
 )
 
@@ -399,22 +408,69 @@ def write_report(paths: Sequence[str | Path], out: str | Path) -> str:
     return text
 
 
+def write_filters(
+    run_dir: str | Path,
+    out: str | Path,
+    fold: int | None = None,
+    utterance: str | None = None,
+    num_filters: int = 16,
+) -> Path:
+    """`out/<run>_filters.png`: the run's first-layer filters (the
+    `num_filters` most active on the utterance) and their activations."""
+    layer = filters.first_layer(run_dir, fold, utterance)
+    chosen = filters.strongest_filters(layer, num_filters)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{slug(str(run_dir))}_filters.png"
+    plots.plot_first_layer(
+        layer,
+        chosen,
+        path,
+        title=f"{run_dir}: {layer.model}, {layer.fold}, best checkpoint; first layer, "
+        f"the {len(chosen)} of {layer.kernels.shape[-1]} filters most active here",
+    )
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ser_jax.report", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "runs", nargs="+", help="run dirs, results.json files or study dirs"
+        "runs", nargs="*", help="run dirs, results.json files or study dirs"
     )
     parser.add_argument("--out", required=True, help="directory for report.md + PNGs")
+    parser.add_argument(
+        "--filters",
+        metavar="RUN",
+        help="a trained run: draw its first-layer filters and their activations",
+    )
+    parser.add_argument(
+        "--fold", type=int, help="--filters: this fold (default: the first finished)"
+    )
+    parser.add_argument(
+        "--utterance",
+        help="--filters: this file name (default: the fold's first test utterance)",
+    )
+    parser.add_argument(
+        "--num_filters", type=int, default=16, help="--filters: how many to draw"
+    )
     args = parser.parse_args(argv)
+    if not args.runs and not args.filters:
+        parser.error("give run directories, --filters=RUN, or both")
     try:
-        text = write_report(args.runs, args.out)
+        if args.filters:
+            path = write_filters(
+                args.filters, args.out, args.fold, args.utterance, args.num_filters
+            )
+            print(f"Filters: {path}", file=sys.stderr)
+        if args.runs:
+            text = write_report(args.runs, args.out)
+            print(text)
+            print(f"Report: {Path(args.out) / 'report.md'}", file=sys.stderr)
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(text)
-    print(f"Report: {Path(args.out) / 'report.md'}", file=sys.stderr)
     return 0
 
 
