@@ -195,10 +195,12 @@ def summary_table(runs: Sequence[Run]) -> list[str]:
 
 def describe_split(run: dict) -> str:
     """A split-inflation run's protocol, saying which kind it is."""
-    kind = (
-        "speaker independent" if run.get("speaker_independent") else "speaker DEPENDENT"
+    if run.get("speaker_independent"):
+        return f"{run.get('protocol', run['name'])} (speaker independent)"
+    return (
+        f"{run.get('protocol', run['name'])}, seed {run.get('protocol_seed', '?')} "
+        "(speaker DEPENDENT)"
     )
-    return f"{run.get('protocol', run['name'])} ({kind})"
 
 
 STUDY_PARAMS = {  # the study's own first column: header, text of a run
@@ -246,12 +248,15 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
     if kind == "split_inflation":
         gain = data.get("inflation", {})
         if gain:
+            draws = len(gain["uar"]["per_draw"])
             rows.append(
                 [
-                    f"inflation ({data['random_split']} − speaker independent)",
+                    f"inflation ({data['random_split']} − speaker independent), "
+                    f"mean ± std over {draws} draw{'s' if draws > 1 else ''}",
                     "",
                     *(
-                        f"{100 * gain[m]:+.1f} points"
+                        f"{100 * gain[m]['mean']:+.1f} ± {100 * gain[m]['std']:.1f} "
+                        "points"
                         for m in ("uar", "wa", "macro_f1")
                     ),
                 ]

@@ -31,10 +31,11 @@ the study's own summary) and a Markdown report with plots in `report/`
   runs' confusion matrices (`pooled/results.json`).
 - `split_inflation`: the config under its own speaker-independent protocol
   (`speaker_independent/`) and under a speaker-dependent random split of the
-  same corpus (`--random_split`, `random_utterances/` or `random_chunks/`: the
-  papers' splits, `ser_jax.data.protocols`), and the difference of their
-  pooled UAR, WA and macro-F1 (`inflation`): how much a random split's numbers
-  owe to test speakers heard in training. The two are compared, never pooled.
+  same corpus (`--random_split`: `random_utterances` or `random_chunks`, the
+  papers' splits, `ser_jax.data.protocols`; `--num_draws` draws, sub-workdirs
+  `random_utterances_seed_S/`), and the difference of their pooled UAR, WA and
+  macro-F1 (`inflation`, mean ± std over the draws): how much a random split's
+  numbers owe to test speakers heard in training. Compared, never pooled.
 
 Every study takes any config, several corpora included
 (`corpus=ravdess+emodb,protocol=leave_one_corpus_out`): cross-corpus evaluation
@@ -322,10 +323,14 @@ def split_inflation(
     config: ml_collections.ConfigDict,
     workdir: str | Path,
     random_split: str = "random_utterances",
+    num_draws: int = 1,
     report: bool = True,
 ) -> dict:
     """The config under its speaker-independent protocol and under
-    `random_split` on the same corpus; `inflation` = random − independent."""
+    `random_split` on the same corpus, drawn `num_draws` times (protocol seeds
+    s, s+1, ...; one random draw of a small test set moves by several points).
+    `inflation`: each metric's mean over draws of random − independent, with
+    its std (population) and the value of each draw."""
     if random_split not in protocols.RANDOM_SPLITS:
         raise ValueError(
             f"random_split must be one of {list(protocols.RANDOM_SPLITS)}, got "
@@ -337,35 +342,48 @@ def split_inflation(
             f"with {random_split}; the config's protocol is {config.protocol.name!r} "
             "(give it loso, losgo or auto)"
         )
+    if num_draws < 1:
+        raise ValueError(f"num_draws must be at least 1, got {num_draws}")
     workdir = start_study(workdir, "split_inflation")
-    plan = (
-        ("speaker_independent", config),
-        # One fold: the config's own fold selection does not apply.
-        (random_split, variant(config, **{"protocol.name": random_split, "fold": -1})),
-    )
-    runs, pooled = [], {}
+    seeds = [config.protocol.seed + k for k in range(num_draws)]
+    plan = [("speaker_independent", config)] + [
+        (
+            f"{random_split}_seed_{seed}",
+            # One fold: the config's own fold selection does not apply.
+            variant(
+                config,
+                **{"protocol.name": random_split, "protocol.seed": seed, "fold": -1},
+            ),
+        )
+        for seed in seeds
+    ]
+    runs, pooled = [], []
     for name, sub_config in plan:
         logging.info("split_inflation: %s", name)
         results = methods.run(sub_config, workdir / name)
-        pooled[name] = results["summary"]["utterance"]["pooled"]
+        pooled.append(results["summary"]["utterance"]["pooled"])
         runs.append(
             run_summary(
                 results,
                 name,
                 name,
                 protocol=results["protocol"]["name"],
+                protocol_seed=results["protocol"]["seed"],
                 speaker_independent=speaker_independent(results),
             )
         )
+    independent, draws = pooled[0], pooled[1:]
+    inflation = {}
+    for m in METRICS:
+        gains = [d[m] - independent[m] for d in draws]
+        inflation[m] = {**metrics.mean_std(gains), "per_draw": gains}
     study = {
         "study": "split_inflation",
         "config": config.to_dict(),
         "random_split": random_split,
+        "protocol_seeds": seeds,
         "runs": runs,
-        "inflation": {
-            m: pooled[random_split][m] - pooled["speaker_independent"][m]
-            for m in METRICS
-        },
+        "inflation": inflation,
     }
     return finish_study(workdir, study, report)
 
@@ -420,6 +438,12 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "split_inflation: the speaker-dependent split compared with the config's.",
         flag_values=flag_values,
     )
+    flags.DEFINE_integer(
+        "num_draws",
+        1,
+        "split_inflation: random splits drawn (protocol seeds s..s+num_draws-1).",
+        flag_values=flag_values,
+    )
     flags.mark_flags_as_required(
         ["study", "config", "workdir"], flag_values=flag_values
     )
@@ -433,7 +457,7 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
     elif fv.study == "snippet_length":
         study = snippet_length(config, workdir, parse_lengths(fv.lengths))
     elif fv.study == "split_inflation":
-        study = split_inflation(config, workdir, fv.random_split)
+        study = split_inflation(config, workdir, fv.random_split, fv.num_draws)
     else:
         study = gender_split(config, workdir)
     for run in study["runs"]:
@@ -450,10 +474,13 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
         )
     if "inflation" in study:
         gain = study["inflation"]
+        draws = len(gain["uar"]["per_draw"])
         print(
             f"inflation of {study['random_split']} (speaker DEPENDENT) over the "
-            f"speaker-independent protocol: UAR {100 * gain['uar']:+.1f} points, "
-            f"WA {100 * gain['wa']:+.1f} points"
+            f"speaker-independent protocol, mean ± std over {draws} draw(s): "
+            f"UAR {100 * gain['uar']['mean']:+.1f} ± {100 * gain['uar']['std']:.1f} "
+            f"points, WA {100 * gain['wa']['mean']:+.1f} ± "
+            f"{100 * gain['wa']['std']:.1f} points"
         )
     print(f"Study: {workdir}/{STUDY_FILE}, report: {workdir}/report/report.md")
     return study

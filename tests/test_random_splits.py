@@ -177,6 +177,7 @@ def test_split_inflation_study_from_one_command(
         "studies",
         "--study=split_inflation",
         "--random_split=random_utterances",
+        "--num_draws=2",
         f"--workdir={workdir}",
         f"--config={REPO}/configs/svm_is09.py:corpus=synthetic/tiny,protocol=losgo",
         f"--config.dataset.data_dir={data_dir}",
@@ -187,31 +188,44 @@ def test_split_inflation_study_from_one_command(
     ]
     monkeypatch.setattr(sys, "argv", argv)  # config_flags reads overrides there
     study = studies.run_from_flags(_flags(argv))
-    runs = {
-        name: json.loads((workdir / name / "results.json").read_text())
-        for name in ("speaker_independent", "random_utterances")
-    }
-    assert runs["speaker_independent"]["speaker_independent"] is True
-    assert runs["random_utterances"]["speaker_independent"] is False
-    pooled = {n: r["summary"]["utterance"]["pooled"] for n, r in runs.items()}
+    names = [
+        "speaker_independent",
+        "random_utterances_seed_0",
+        "random_utterances_seed_1",
+    ]
+    assert [r["name"] for r in study["runs"]] == names
+    runs = [json.loads((workdir / n / "results.json").read_text()) for n in names]
+    assert [r["speaker_independent"] for r in runs] == [True, False, False]
+    assert [r["protocol"]["seed"] for r in runs[1:]] == [0, 1]
+    test_files = [
+        {
+            row.split(",")[0]
+            for row in (workdir / n / "fold_00" / "test_predictions.csv")
+            .read_text()
+            .splitlines()[1:]
+        }
+        for n in names[1:]
+    ]
+    assert test_files[0] != test_files[1]  # two different random draws
+    pooled = [r["summary"]["utterance"]["pooled"] for r in runs]
     for m in ("uar", "wa", "macro_f1"):
-        assert study["inflation"][m] == pytest.approx(
-            pooled["random_utterances"][m] - pooled["speaker_independent"][m]
-        )
-    assert (
-        "inflation of random_utterances (speaker DEPENDENT)" in capsys.readouterr().out
-    )
+        gains = [p[m] - pooled[0][m] for p in pooled[1:]]
+        assert study["inflation"][m]["per_draw"] == pytest.approx(gains)
+        assert study["inflation"][m]["mean"] == pytest.approx(np.mean(gains))
+    printed = capsys.readouterr().out
+    assert "inflation of random_utterances (speaker DEPENDENT)" in printed
 
-    # The report: the random split's row in its own table, under a warning.
+    # The report: the random splits' rows in their own table, under a warning.
     text = (workdir / "report" / "report.md").read_text()
     first_table, rest = text.split("## Speaker-dependent runs (random splits)", 1)
     dependent_table = rest.split("\n## ", 1)[0]
     assert f"{workdir}/speaker_independent |" in first_table
     assert "random_utterances" not in first_table
     assert "**Warning:**" in dependent_table
-    assert f"{workdir}/random_utterances |" in dependent_table
-    assert "inflation (random_utterances − speaker independent)" in text
+    for name in names[1:]:
+        assert f"{workdir}/{name} |" in dependent_table
+    assert "mean ± std over 2 draws" in text
 
     # Pooling across the two kinds is refused.
     with pytest.raises(ValueError, match="cannot be pooled"):
-        studies.pool_runs(list(runs.values()), list(runs))
+        studies.pool_runs(runs[:2], names[:2])
