@@ -11,11 +11,14 @@ import orbax.checkpoint as ocp
 import pytest
 from matplotlib import image
 
+from configs import anand_r1
 from ser_jax import filters, frontends, report
 from ser_jax.data.load import load_corpus
 from ser_jax.data.segments import make_segments
 from ser_jax.frontends.framing import pcm_to_float
 from ser_jax.methods import neural
+
+from tiny_fold import on_tiny_fold
 
 _RUN = {}
 
@@ -34,13 +37,15 @@ def trained_run(tmp_path_factory, data_dir, tiny_config):
     return _RUN["config"], _RUN["path"]
 
 
-def correlate_same(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def correlate_same(
+    x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, pad_freq: bool = True
+) -> np.ndarray:
     """`[T, F, C_in]` * `[kt, kf, C_in, C_out]` with "SAME" padding (low
-    (k-1)//2, high k//2, as XLA pads), written out in NumPy."""
+    (k-1)//2, high k//2, as XLA pads) in time, and in frequency unless
+    `pad_freq` is False (a full-height kernel), written out in NumPy."""
     kt, kf = kernel.shape[:2]
-    padded = np.pad(
-        x, (((kt - 1) // 2, kt // 2), ((kf - 1) // 2, kf // 2), (0, 0))
-    ).astype(np.float64)
+    freq = ((kf - 1) // 2, kf // 2) if pad_freq else (0, 0)
+    padded = np.pad(x, (((kt - 1) // 2, kt // 2), freq, (0, 0))).astype(np.float64)
     windows = np.lib.stride_tricks.sliding_window_view(padded, (kt, kf), axis=(0, 1))
     # windows: [T, F, C_in, kt, kf]
     return np.einsum("tfcij,ijco->tfo", windows, kernel) + bias
@@ -104,3 +109,41 @@ def test_filters_errors_name_the_problem(trained_run, tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(other))
     with pytest.raises(ValueError, match="filters are drawn for satt_cnn_lstm"):
         filters.first_layer(tmp_path)
+
+
+def test_anand_filters_span_the_spectrogram_on_both_channels(data_dir, tmp_path):
+    """Anand & Verma's Fig. 5 setting: a chunk CNN with full-height filters on
+    the two-channel spectrogram, trained under their random 60/20/20 split of
+    chunks (R2: R1's shape with 32 filters instead of 1024)."""
+    config = on_tiny_fold(
+        anand_r1.get_config("corpus=synthetic/tiny,protocol=losgo"), data_dir
+    )
+    config.protocol.name = "random_chunks"
+    config.fold = -1
+    config.model.variant = "R2"
+    config.model.dropout_rate = 0.0
+    config.num_epochs = 1
+    config.batch_size = 16
+    config.eval_batch_size = 16
+    config.warmup_epochs = 0
+    run = tmp_path / "anand"
+    neural.train_and_evaluate(config, run)
+
+    layer = filters.first_layer(run)
+    assert layer.model == "anand_cnn"
+    frames, bins, channels = layer.features.shape
+    assert (bins, channels) == (64, 2)  # 64 x 64 x 2 chunks, both windows
+    assert layer.kernels.shape == (5, 64, 2, 32)  # 5 frames x every bin
+    # One output per frame and filter: the kernel spans the frequency axis.
+    assert layer.activations.shape == (frames, 1, 32)
+    np.testing.assert_allclose(
+        layer.activations,
+        correlate_same(layer.features, layer.kernels, layer.bias, pad_freq=False),
+        rtol=1e-3,
+        atol=1e-3,
+    )
+    # The 8 filters most active on it, by mean |activation|, in filter order.
+    chosen = filters.strongest_filters(layer, 8)
+    energy = np.abs(layer.activations).mean(axis=(0, 1))
+    assert list(chosen) == sorted(chosen)
+    assert energy[chosen].min() >= np.delete(energy, chosen).max()

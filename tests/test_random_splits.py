@@ -3,6 +3,7 @@
 knows them, results.json's flag, the report's separate table and the
 split-inflation study."""
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from configs import common, svm_is09
 from ser_jax import studies
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
+from ser_jax.data.load import load_corpus
 from ser_jax.methods import neural
 from ser_jax.methods.fold_data import fold_utterances, split_segments
 
@@ -229,3 +231,32 @@ def test_split_inflation_study_from_one_command(
     # Pooling across the two kinds is refused.
     with pytest.raises(ValueError, match="cannot be pooled"):
         studies.pool_runs(runs[:2], names[:2])
+
+
+def test_sundharam_setup_is_gender_split_under_random_utterances(data_dir, tmp_path):
+    """Sundharam & Johari: one model per sex, each on its sex's files split
+    8:1:1 at random; `gender_split` with `protocol=random_utterances`."""
+    config = svm_is09.get_config("corpus=synthetic/tiny,protocol=random_utterances")
+    config.dataset.data_dir = data_dir
+    config.grid.C = (1.0,)
+    config.grid.gamma_scale = (1.0,)
+    config.inner_cv_folds = 2
+    studies.gender_split(config, tmp_path)
+    c = load_corpus(config.dataset)
+    gender_of = dict(zip(c.file_names, c.genders, strict=True))
+    for gender in ("female", "male"):
+        results = json.loads((tmp_path / gender / "results.json").read_text())
+        assert results["speaker_independent"] is False
+        with (tmp_path / gender / "fold_00" / "test_predictions.csv").open() as f:
+            rows = list(csv.DictReader(f))
+        assert {gender_of[r["file_name"]] for r in rows} == {gender}
+        # 8 files per emotion and sex on synthetic/tiny: 1 tests, 1 validates
+        # (the baseline trains on training and validation files).
+        labels = [r["label"] for r in rows]
+        assert sorted(labels) == sorted(c.class_names)
+        (fold,) = results["folds"]
+        assert fold["num_utterances"] == {"train": 49, "test": 7}
+    pooled = json.loads((tmp_path / "pooled" / "results.json").read_text())
+    assert pooled["speaker_independent"] is False
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "## Speaker-dependent runs (random splits)" in text
