@@ -7,7 +7,11 @@ takes `corpus` (synthetic | ravdess | emodb | synthetic/tiny, or several
 joined by `+`, e.g. `ravdess+emodb`: one corpus over the emotions they share)
 and `protocol` (auto | loso | losgo; auto = LOSO up to 12 speakers, 6 speaker
 groups above, as in Keesing et al.; with several corpora also
-leave_one_corpus_out, or cross_corpus with `--config.protocol.test_corpus=emodb`).
+leave_one_corpus_out, or cross_corpus with `--config.protocol.test_corpus=emodb`;
+and the papers' speaker-DEPENDENT random splits, to reproduce their numbers
+only: random_utterances (Sundharam & Johari, 8:1:1) and random_chunks (Anand &
+Verma, 60/20/20 of the segments), drawn with `protocol.seed`,
+`--config.protocol.split_fractions='(0.7,0.1,0.2)'` for other fractions).
 
 The feature baselines (configs/svm_*.py) also take `classifier` (svm_rbf |
 svm_linear | logreg | mlp | mlp_2hidden) and `standardization`:
@@ -81,6 +85,8 @@ def protocol(name: str) -> ml_collections.ConfigDict:
     config.num_val_speakers = 2
     config.seed = 0
     config.test_corpus = ""  # cross_corpus: the corpus tested on
+    # random_utterances / random_chunks: (train, val, test); () = the paper's.
+    config.split_fractions = ()
     return config
 
 

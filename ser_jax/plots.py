@@ -1,8 +1,10 @@
 """The figures of runs and studies (matplotlib, written as PNG files).
 
 Confusion matrices (every run writes its pooled one), per-class recall of
-several runs, training curves per fold, UAR against snippet length, and a
-recording's timeline of posteriors (`ser_jax.classify --plot`).
+several runs, training curves per fold, UAR against snippet length, a
+recording's timeline of posteriors (`ser_jax.classify --plot`), and a trained
+model's first-layer filters with their activations on one utterance
+(`ser_jax.report --filters`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from ser_jax.results import Run, describe_snippet
 
 if TYPE_CHECKING:
+    from ser_jax.filters import FirstLayer
     from ser_jax.timeline import SegmentResult
 
 
@@ -168,5 +171,80 @@ def plot_timeline(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_first_layer(
+    layer: FirstLayer, filters: Sequence[int], path: Path, title: str = ""
+) -> None:
+    """Satt et al. Figs. 2-3, Anand & Verma Fig. 5: the kernels of `filters`
+    (a row per input channel; time across, frequency up), the model's input
+    (each channel) and each filter's activation on it. A filter spanning the
+    whole frequency axis (Anand's R) has one activation per frame: those are
+    drawn as one map, a row per filter."""
+    plt = _pyplot()
+    filters = list(filters)
+    n, channels = len(filters), layer.kernels.shape[2]
+    per_row = min(n, 8)
+    maps = layer.activations.shape[1] > 1
+    act_rows = -(-n // per_row) if maps else 1
+    fig = plt.figure(
+        figsize=(max(8.0, 1.3 * per_row), 2.2 * (channels + act_rows) + 3.0),
+        layout="constrained",
+    )
+    top, middle, bottom = fig.subfigures(
+        3, 1, height_ratios=[1.3 * channels, 2.4, 1.8 * act_rows]
+    )
+    axes = np.atleast_2d(top.subplots(channels, n, squeeze=False))
+    for c in range(channels):
+        for i, f in enumerate(filters):
+            ax = axes[c, i]
+            ax.imshow(
+                layer.kernels[:, :, c, f].T,
+                origin="lower",
+                aspect="auto",
+                cmap="RdBu_r",
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c == 0:
+                ax.set_title(f"#{f}", fontsize=7)
+        axes[c, 0].set_ylabel(f"in {c}" if channels > 1 else "kernel", fontsize=7)
+    top.suptitle("first-layer kernels (time →, frequency ↑)", fontsize=9)
+    feature_axes = np.atleast_1d(middle.subplots(1, channels))
+    for c, ax in enumerate(feature_axes):
+        ax.imshow(
+            layer.features[:, :, c].T, origin="lower", aspect="auto", cmap="magma"
+        )
+        ax.set(xlabel="frame", ylabel="bin")
+    middle.suptitle(
+        f"input: {layer.file_name} ({layer.emotion}), first segment", fontsize=9
+    )
+    if maps:
+        act_axes = bottom.subplots(act_rows, per_row, squeeze=False)
+        for ax in act_axes.flat:
+            ax.axis("off")
+        for i, f in enumerate(filters):
+            ax = act_axes.flat[i]
+            ax.axis("on")
+            ax.imshow(
+                layer.activations[:, :, f].T,
+                origin="lower",
+                aspect="auto",
+                cmap="viridis",
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"#{f}", fontsize=7)
+    else:
+        ax = bottom.subplots()
+        ax.imshow(layer.activations[:, 0, filters].T, aspect="auto", cmap="viridis")
+        ax.set_yticks(range(n), [f"#{f}" for f in filters], fontsize=6)
+        ax.set_xlabel("frame")
+    bottom.suptitle(
+        "activations (first conv's output, before its nonlinearity)", fontsize=9
+    )
+    fig.suptitle(title or f"{layer.model}, {layer.fold}", fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -9,7 +9,9 @@ table and plot). The Markdown is printed and written to `OUT/report.md`, with:
 
 - one table, a row per run: corpus, model or method and features, protocol,
   folds done / total, pooled UAR / WA / macro-F1 (summed confusion matrices,
-  utterance level), UAR mean ± std over folds;
+  utterance level), UAR mean ± std over folds; runs under the papers'
+  speaker-dependent random splits (results.json `speaker_independent: false`)
+  in a second table of their own, under a warning, never beside the others;
 - per study: its runs side by side (and UAR against snippet length N as a plot
   for a snippet-length study);
 - per run: the folds (test speakers, UAR, WA) and the pooled per-class recall.
@@ -17,6 +19,14 @@ table and plot). The Markdown is printed and written to `OUT/report.md`, with:
 PNGs in OUT: each run's pooled confusion matrix, per-class recall of all runs
 side by side, each run's training curves (train loss and validation UAR per
 epoch, from the folds' `history`) where the run has them.
+
+    python -m ser_jax.report --filters=runs/satt --out=reports/filters [--fold=K]
+        [--utterance=FILE_NAME] [--num_filters=16]
+
+draws a trained run's first-layer filters and their activations on one of its
+test utterances (Satt et al. Figs. 2-3, Anand & Verma Fig. 5;
+`ser_jax.filters`) into `OUT/<run>_filters.png`; run arguments may be given
+beside it.
 """
 
 from __future__ import annotations
@@ -28,10 +38,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ser_jax import methods, plots
+from ser_jax import filters, methods, plots
 from ser_jax.data import protocols
 from ser_jax.data.corpus import corpus_of
-from ser_jax.results import Run, Study, describe_snippet, load
+from ser_jax.results import (
+    SPEAKER_DEPENDENT_WARNING,
+    Run,
+    Study,
+    describe_snippet,
+    load,
+    slug,
+    speaker_independent,
+)
 
 # ----------------------------------------------------------------------------
 # Descriptions and numbers.
@@ -76,7 +94,21 @@ def describe_protocol(results: dict) -> str:
         return f"cross-corpus, test {test}"
     if protocol["name"] == "leave_one_corpus_out":
         return f"leave one corpus out, {protocol['num_folds']} corpora"
+    if protocol["name"] in protocols.RANDOM_SPLITS:
+        return f"{protocol['name']} {split_ratio(random_fold(results))} (speaker DEPENDENT)"
     return protocol["name"]
+
+
+def random_fold(results: dict) -> dict:
+    """The one fold of a random split (its plan in results.json)."""
+    folds = results["protocol"].get("folds") or results["folds"]
+    return folds[0] if folds else {}
+
+
+def split_ratio(fold: dict) -> str:
+    """A random split's (train, val, test) fractions as `80/10/10`."""
+    fractions = fold.get("split_fractions")
+    return "/".join(f"{100 * f:g}" for f in fractions) if fractions else "?"
 
 
 def describe_corpora(results: dict) -> str:
@@ -95,6 +127,8 @@ def describe_corpora(results: dict) -> str:
 def describe_test_speakers(results: dict, fold: dict) -> str:
     """A fold's test speakers; for the corpus protocols, the test corpus."""
     speakers = fold.get("test_speakers", [])
+    if fold.get("random_split"):
+        return f"random {split_ratio(fold)} split: all {len(speakers)} speakers"
     if "corpora" in results and (
         results["protocol"]["name"] in protocols.CORPUS_PROTOCOLS
     ):
@@ -159,10 +193,21 @@ def summary_table(runs: Sequence[Run]) -> list[str]:
     )
 
 
+def describe_split(run: dict) -> str:
+    """A split-inflation run's protocol, saying which kind it is."""
+    if run.get("speaker_independent"):
+        return f"{run.get('protocol', run['name'])} (speaker independent)"
+    return (
+        f"{run.get('protocol', run['name'])}, seed {run.get('protocol_seed', '?')} "
+        "(speaker DEPENDENT)"
+    )
+
+
 STUDY_PARAMS = {  # the study's own first column: header, text of a run
     "repeats": ("seed", lambda r: str(r.get("seed"))),
     "snippet_length": ("first N s", describe_snippet),
     "gender_split": ("speakers", lambda r: "+".join(r.get("genders", []))),
+    "split_inflation": ("protocol", describe_split),
 }
 
 
@@ -200,6 +245,28 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
                 pct_mean_std(summary["macro_f1"]),
             ]
         )
+    if kind == "split_inflation":
+        gain = data.get("inflation", {})
+        if gain:
+            draws = len(gain["uar"]["per_draw"])
+            rows.append(
+                [
+                    f"inflation ({data['random_split']} − speaker independent), "
+                    f"mean ± std over {draws} draw{'s' if draws > 1 else ''}",
+                    "",
+                    *(
+                        f"{100 * gain[m]['mean']:+.1f} ± {100 * gain[m]['std']:.1f} "
+                        "points"
+                        for m in ("uar", "wa", "macro_f1")
+                    ),
+                ]
+            )
+        lines += [
+            f"**Warning:** {data.get('random_split', 'the random split')} is "
+            f"{SPEAKER_DEPENDENT_WARNING}. The same config on the same corpus under "
+            "both; the last row is what the random split adds.",
+            "",
+        ]
     lines += _table([header, "folds", "UAR", "WA", "macro-F1"], rows)
     lines += ["", "Pooled utterance-level metrics of each run.", ""]
     if study.slug in images:
@@ -213,6 +280,7 @@ def run_section(run: Run, images: dict[str, str]) -> list[str]:
     lines = [
         f"## {run.label}",
         "",
+        *([] if speaker_independent(r) else [f"**{SPEAKER_DEPENDENT_WARNING}.**", ""]),
         f"{describe_corpus(r)}; {describe_model(r)}; {describe_protocol(r)} "
         f"(protocol seed {protocol.get('seed', '?')}), {folds_done(r)} folds; "
         f"results: `{run.path}`.",
@@ -270,9 +338,22 @@ def markdown(
         "UAR, WA and macro-F1 are pooled over the folds done (confusion matrices "
         "summed), utterance level; UAR over folds is mean ± std (population).",
         "",
-        *summary_table(runs),
-        "",
     ]
+    independent = [run for run in runs if speaker_independent(run.results)]
+    dependent = [run for run in runs if not speaker_independent(run.results)]
+    if independent:
+        lines += [*summary_table(independent), ""]
+    if dependent:
+        lines += [
+            "## Speaker-dependent runs (random splits)",
+            "",
+            f"**Warning:** these runs are {SPEAKER_DEPENDENT_WARNING}: they exist to "
+            "reproduce the papers that split at random, and are kept out of the "
+            "table above.",
+            "",
+            *summary_table(dependent),
+            "",
+        ]
     for study in studies:
         lines += study_section(study, images)
     if "per_class_recall" in images:
@@ -332,22 +413,69 @@ def write_report(paths: Sequence[str | Path], out: str | Path) -> str:
     return text
 
 
+def write_filters(
+    run_dir: str | Path,
+    out: str | Path,
+    fold: int | None = None,
+    utterance: str | None = None,
+    num_filters: int = 16,
+) -> Path:
+    """`out/<run>_filters.png`: the run's first-layer filters (the
+    `num_filters` most active on the utterance) and their activations."""
+    layer = filters.first_layer(run_dir, fold, utterance)
+    chosen = filters.strongest_filters(layer, num_filters)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{slug(str(run_dir))}_filters.png"
+    plots.plot_first_layer(
+        layer,
+        chosen,
+        path,
+        title=f"{run_dir}: {layer.model}, {layer.fold}, best checkpoint; first layer, "
+        f"the {len(chosen)} of {layer.kernels.shape[-1]} filters most active here",
+    )
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ser_jax.report", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "runs", nargs="+", help="run dirs, results.json files or study dirs"
+        "runs", nargs="*", help="run dirs, results.json files or study dirs"
     )
     parser.add_argument("--out", required=True, help="directory for report.md + PNGs")
+    parser.add_argument(
+        "--filters",
+        metavar="RUN",
+        help="a trained run: draw its first-layer filters and their activations",
+    )
+    parser.add_argument(
+        "--fold", type=int, help="--filters: this fold (default: the first finished)"
+    )
+    parser.add_argument(
+        "--utterance",
+        help="--filters: this file name (default: the fold's first test utterance)",
+    )
+    parser.add_argument(
+        "--num_filters", type=int, default=16, help="--filters: how many to draw"
+    )
     args = parser.parse_args(argv)
+    if not args.runs and not args.filters:
+        parser.error("give run directories, --filters=RUN, or both")
     try:
-        text = write_report(args.runs, args.out)
+        if args.filters:
+            path = write_filters(
+                args.filters, args.out, args.fold, args.utterance, args.num_filters
+            )
+            print(f"Filters: {path}", file=sys.stderr)
+        if args.runs:
+            text = write_report(args.runs, args.out)
+            print(text)
+            print(f"Report: {Path(args.out) / 'report.md'}", file=sys.stderr)
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(text)
-    print(f"Report: {Path(args.out) / 'report.md'}", file=sys.stderr)
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ser_jax import metrics
+from ser_jax.data import protocols
 
 LEVELS = ("segment", "utterance")
 RESULTS_FILE = "results.json"
@@ -79,16 +80,32 @@ def write_json(path: Path, data: dict) -> None:
     tmp.replace(path)
 
 
+def speaker_independent(results: dict) -> bool:
+    """A results.json's `speaker_independent` (runs written before it existed:
+    from their protocol's name)."""
+    if "speaker_independent" in results:
+        return bool(results["speaker_independent"])
+    return results["protocol"]["name"] not in protocols.RANDOM_SPLITS
+
+
+SPEAKER_DEPENDENT_WARNING = (
+    "SPEAKER DEPENDENT (a random split: the test speakers are in training); "
+    "not comparable with speaker-independent results"
+)
+
+
 def format_summary(results: dict) -> str:
     """One paragraph for the terminal."""
     utt = results["summary"]["utterance"]
     folds = len(results["folds"])
+    warning = "" if speaker_independent(results) else f" {SPEAKER_DEPENDENT_WARNING}."
     return (
         f"{results['corpus']} {results['protocol']['name']} ({folds} of "
         f"{results['protocol']['num_folds']} folds), utterance level: pooled UAR "
         f"{utt['pooled']['uar']:.1%}, WA {utt['pooled']['wa']:.1%}, macro-F1 "
         f"{utt['pooled']['macro_f1']:.1%}; UAR over folds "
         f"{utt['uar_over_folds']['mean']:.1%} ± {utt['uar_over_folds']['std']:.1%}"
+        f"{warning}"
     )
 
 

@@ -1,9 +1,11 @@
-"""Study designs over `methods.run`: repeats, snippet length, gender split.
+"""Study designs over `methods.run`: repeats, snippet length, gender split,
+split inflation.
 
     python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
         --workdir=runs/study_repeats
     python -m ser_jax.studies --study=snippet_length --lengths=0.5,1,2,3,full ...
     python -m ser_jax.studies --study=gender_split ...
+    python -m ser_jax.studies --study=split_inflation --random_split=random_utterances ...
 
 Every study runs ordinary experiments (any `config.method`, through
 `methods.run`; snippet_length needs a method that cuts audio into segments:
@@ -27,6 +29,13 @@ the study's own summary) and a Markdown report with plots in `report/`
   `protocol.name="auto"` is resolved on the whole corpus, so the split uses the
   protocol a mixed-gender run of the config uses. The pooled result sums both
   runs' confusion matrices (`pooled/results.json`).
+- `split_inflation`: the config under its own speaker-independent protocol
+  (`speaker_independent/`) and under a speaker-dependent random split of the
+  same corpus (`--random_split`: `random_utterances` or `random_chunks`, the
+  papers' splits, `ser_jax.data.protocols`; `--num_draws` draws, sub-workdirs
+  `random_utterances_seed_S/`), and the difference of their pooled UAR, WA and
+  macro-F1 (`inflation`, mean ± std over the draws): how much a random split's
+  numbers owe to test speakers heard in training. Compared, never pooled.
 
 Every study takes any config, several corpora included
 (`corpus=ravdess+emodb,protocol=leave_one_corpus_out`): cross-corpus evaluation
@@ -48,9 +57,9 @@ from ser_jax import methods, metrics, runtime
 from ser_jax.data import protocols
 from ser_jax.data.load import speaker_count
 from ser_jax.report import write_report
-from ser_jax.results import STUDY_FILE, summarize, write_json
+from ser_jax.results import STUDY_FILE, speaker_independent, summarize, write_json
 
-STUDIES = ("repeats", "snippet_length", "gender_split")
+STUDIES = ("repeats", "snippet_length", "gender_split", "split_inflation")
 GENDERS = ("female", "male")
 DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
 
@@ -268,8 +277,15 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
     """One results.json over several runs' folds: summed confusion matrices.
 
     Each fold record gets `"group"` (its run's name); histories are left to the
-    runs themselves.
+    runs themselves. Speaker-independent and speaker-dependent runs are never
+    pooled together (an error).
     """
+    independent = {speaker_independent(r) for r in results}
+    if len(independent) > 1:
+        raise ValueError(
+            "pool_runs: speaker-independent and speaker-dependent (random split) "
+            "runs cannot be pooled"
+        )
     records = [
         {**{k: v for k, v in fold.items() if k != "history"}, "group": name}
         for name, r in zip(names, results, strict=True)
@@ -284,6 +300,7 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
         **({"corpora": first["corpora"]} if "corpora" in first else {}),
         "config": config,
         "pooled_over": list(names),
+        "speaker_independent": independent.pop(),
         "protocol": {
             "name": first["protocol"]["name"],
             "num_folds": sum(r["protocol"]["num_folds"] for r in results),
@@ -294,6 +311,81 @@ def pool_runs(results: Sequence[dict], names: Sequence[str]) -> dict:
         "folds": records,
         "summary": summarize(records, first["class_names"]),
     }
+
+
+# ----------------------------------------------------------------------------
+# Split inflation (what the papers' random splits add to speaker-independent numbers).
+
+METRICS = ("uar", "wa", "macro_f1")
+
+
+def split_inflation(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    random_split: str = "random_utterances",
+    num_draws: int = 1,
+    report: bool = True,
+) -> dict:
+    """The config under its speaker-independent protocol and under
+    `random_split` on the same corpus, drawn `num_draws` times (protocol seeds
+    s, s+1, ...; one random draw of a small test set moves by several points).
+    `inflation`: each metric's mean over draws of random − independent, with
+    its std (population) and the value of each draw."""
+    if random_split not in protocols.RANDOM_SPLITS:
+        raise ValueError(
+            f"random_split must be one of {list(protocols.RANDOM_SPLITS)}, got "
+            f"{random_split!r}"
+        )
+    if not protocols.is_speaker_independent(config.protocol.name):
+        raise ValueError(
+            "split_inflation compares the config's speaker-independent protocol "
+            f"with {random_split}; the config's protocol is {config.protocol.name!r} "
+            "(give it loso, losgo or auto)"
+        )
+    if num_draws < 1:
+        raise ValueError(f"num_draws must be at least 1, got {num_draws}")
+    workdir = start_study(workdir, "split_inflation")
+    seeds = [config.protocol.seed + k for k in range(num_draws)]
+    plan = [("speaker_independent", config)] + [
+        (
+            f"{random_split}_seed_{seed}",
+            # One fold: the config's own fold selection does not apply.
+            variant(
+                config,
+                **{"protocol.name": random_split, "protocol.seed": seed, "fold": -1},
+            ),
+        )
+        for seed in seeds
+    ]
+    runs, pooled = [], []
+    for name, sub_config in plan:
+        logging.info("split_inflation: %s", name)
+        results = methods.run(sub_config, workdir / name)
+        pooled.append(results["summary"]["utterance"]["pooled"])
+        runs.append(
+            run_summary(
+                results,
+                name,
+                name,
+                protocol=results["protocol"]["name"],
+                protocol_seed=results["protocol"]["seed"],
+                speaker_independent=speaker_independent(results),
+            )
+        )
+    independent, draws = pooled[0], pooled[1:]
+    inflation = {}
+    for m in METRICS:
+        gains = [d[m] - independent[m] for d in draws]
+        inflation[m] = {**metrics.mean_std(gains), "per_draw": gains}
+    study = {
+        "study": "split_inflation",
+        "config": config.to_dict(),
+        "random_split": random_split,
+        "protocol_seeds": seeds,
+        "runs": runs,
+        "inflation": inflation,
+    }
+    return finish_study(workdir, study, report)
 
 
 # ----------------------------------------------------------------------------
@@ -339,6 +431,19 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "snippet_length: seconds; 'full' = the whole utterance.",
         flag_values=flag_values,
     )
+    flags.DEFINE_enum(
+        "random_split",
+        "random_utterances",
+        list(protocols.RANDOM_SPLITS),
+        "split_inflation: the speaker-dependent split compared with the config's.",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_integer(
+        "num_draws",
+        1,
+        "split_inflation: random splits drawn (protocol seeds s..s+num_draws-1).",
+        flag_values=flag_values,
+    )
     flags.mark_flags_as_required(
         ["study", "config", "workdir"], flag_values=flag_values
     )
@@ -351,6 +456,8 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
         study = repeats(config, workdir, fv.num_repeats)
     elif fv.study == "snippet_length":
         study = snippet_length(config, workdir, parse_lengths(fv.lengths))
+    elif fv.study == "split_inflation":
+        study = split_inflation(config, workdir, fv.random_split, fv.num_draws)
     else:
         study = gender_split(config, workdir)
     for run in study["runs"]:
@@ -364,6 +471,16 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
             f"mean ± std over runs: UAR {summary['uar']['mean']:.1%} ± "
             f"{summary['uar']['std']:.1%}, WA {summary['wa']['mean']:.1%} ± "
             f"{summary['wa']['std']:.1%}"
+        )
+    if "inflation" in study:
+        gain = study["inflation"]
+        draws = len(gain["uar"]["per_draw"])
+        print(
+            f"inflation of {study['random_split']} (speaker DEPENDENT) over the "
+            f"speaker-independent protocol, mean ± std over {draws} draw(s): "
+            f"UAR {100 * gain['uar']['mean']:+.1f} ± {100 * gain['uar']['std']:.1f} "
+            f"points, WA {100 * gain['wa']['mean']:+.1f} ± "
+            f"{100 * gain['wa']['std']:.1f} points"
         )
     print(f"Study: {workdir}/{STUDY_FILE}, report: {workdir}/report/report.md")
     return study

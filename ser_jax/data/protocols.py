@@ -1,4 +1,4 @@
-"""Speaker-independent protocols (`config.protocol.name`).
+"""Protocols (`config.protocol.name`): speaker independent, and two that are not.
 
 - `loso`: leave one speaker out; `losgo`: leave one speaker group out
   (`num_groups` random gender-mixed groups); `auto`: LOSO up to 12 speakers,
@@ -16,8 +16,27 @@
   `num_val_speakers` of each training corpus, gender-mixed, drawn with the seed
   and the corpus's name, so a corpus has the same ones in every fold and run.
 
+- The papers' own random splits, speaker DEPENDENT on purpose (so their
+  published numbers can be reproduced, never to be compared with the rest):
+  `random_utterances` (Sundharam & Johari: each sex's files split 8:1:1 at
+  random) and `random_chunks` (Anand & Verma: the 512 ms chunks split
+  60/20/20 at random, so one utterance's chunks land in training and test).
+  One fold; `protocol.split_fractions` (train, val, test) overrides the
+  paper's fractions; `protocol.seed` draws the split. Each stratum (emotion ×
+  sex) is split in those proportions: its items in the order of a hash of
+  (seed, item key), the first `test` fraction testing, the next `val`
+  fraction validating, the rest training (`random_split`). An item is an
+  utterance (key: its file name) or a segment of the config's segmentation
+  (key: file name and the segment's place in its utterance): the split depends
+  on the seed and the items' keys and strata only, so a seed gives the same
+  split in every run.
+  Every speaker is in every split: results.json says `speaker_independent:
+  false`, and `ser_jax.report` shows such runs apart, with a warning.
+
 Validation speakers always come from the training speakers of the fold, never
-from its test speakers, and every fold is checked for speaker leakage. A fold
+from its test speakers, and every fold is checked for speaker leakage; a
+random-split fold is checked instead for items (utterances or segments) shared
+between its test and its training or validation data. A fold
 with a single non-test speaker (LOSO on TESS or the Portuguese corpus, which
 have two) cannot hold out a validation speaker: it validates on a stratified
 `VAL_UTTERANCE_FRACTION` of its training speaker's utterances instead, drawn
@@ -35,7 +54,19 @@ import numpy as np
 LOSGO_MIN_SPEAKERS = 13  # Keesing et al.: more than 12 speakers -> speaker groups
 CORPUS_PROTOCOLS = ("cross_corpus", "leave_one_corpus_out")
 SESSION_PROTOCOLS = ("sessions", "satt_sessions")
-PROTOCOLS = ("auto", "loso", "losgo", *SESSION_PROTOCOLS, *CORPUS_PROTOCOLS)
+# Speaker-dependent random splits: (train, val, test) fractions of the papers.
+RANDOM_SPLITS = {
+    "random_utterances": (0.8, 0.1, 0.1),  # Sundharam & Johari, 8:1:1 per sex
+    "random_chunks": (0.6, 0.2, 0.2),  # Anand & Verma, 60/20/20 of chunks
+}
+PROTOCOLS = (
+    "auto",
+    "loso",
+    "losgo",
+    *SESSION_PROTOCOLS,
+    *CORPUS_PROTOCOLS,
+    *RANDOM_SPLITS,
+)
 # Validation utterances of a fold with one non-test speaker (see above).
 VAL_UTTERANCE_FRACTION = 0.2
 
@@ -49,16 +80,38 @@ class Fold:
     # > 0: no validation speaker; this fraction of the training speakers'
     # utterances validates (`split_validation_utterances`).
     val_utterance_fraction: float = 0.0
+    # A speaker-dependent random split (a key of RANDOM_SPLITS) and its
+    # (train, val, test) fractions; "" for the speaker-independent folds.
+    random_split: str = ""
+    split_fractions: tuple[float, ...] = ()
+
+    @property
+    def speaker_independent(self) -> bool:
+        return not self.random_split
 
     def to_dict(self) -> dict:
         out = dataclasses.asdict(self)
         if not self.val_utterance_fraction:
             del out["val_utterance_fraction"]  # the usual case: speakers validate
+        if not self.random_split:
+            del out["random_split"], out["split_fractions"]
+        else:
+            out["split_fractions"] = list(self.split_fractions)
         return out
 
 
 class SpeakerLeakageError(AssertionError):
     """A test speaker reached training or validation data."""
+
+
+class SplitLeakageError(AssertionError):
+    """A random split's test item (utterance or segment) reached training or
+    validation data."""
+
+
+def is_speaker_independent(protocol: str) -> bool:
+    """False for the papers' random splits (RANDOM_SPLITS), True for the rest."""
+    return protocol not in RANDOM_SPLITS
 
 
 def resolve_protocol(name: str, num_speakers: int, num_corpora: int = 1) -> str:
@@ -124,13 +177,15 @@ def make_folds(
     corpus_of: Mapping[str, str] | None = None,
     test_corpus: str = "",
     session_of: Mapping[str, str] | None = None,
+    split_fractions: Sequence[float] = (),
 ) -> list[Fold]:
     """One fold per test group; validation speakers drawn from the rest, gender-mixed.
 
     The corpus protocols need `corpus_of` (each speaker's corpus, corpora in
     fold order: `Corpus.speaker_corpora()`) and, for `cross_corpus`,
     `test_corpus`; the session protocols `session_of` (each speaker's session:
-    `Corpus.speaker_sessions()`).
+    `Corpus.speaker_sessions()`). The random splits take `split_fractions`
+    (train, val, test; empty: the paper's, RANDOM_SPLITS) and give one fold.
     """
     num_corpora = len(set((corpus_of or {}).values())) or 1
     protocol = resolve_protocol(protocol, len(set(speakers)), num_corpora)
@@ -139,6 +194,13 @@ def make_folds(
             f"protocol.test_corpus={test_corpus!r} is for protocol 'cross_corpus', "
             f"not {protocol!r}"
         )
+    if split_fractions and protocol not in RANDOM_SPLITS:
+        raise ValueError(
+            f"protocol.split_fractions is for the random splits {list(RANDOM_SPLITS)}, "
+            f"not {protocol!r}"
+        )
+    if protocol in RANDOM_SPLITS:
+        return [random_split_fold(speakers, protocol, split_fractions)]
     if protocol in CORPUS_PROTOCOLS:
         return corpus_folds(
             speakers, genders, corpus_of, protocol, test_corpus, num_val_speakers, seed
@@ -228,6 +290,54 @@ def session_folds(
     return folds
 
 
+def random_split_fold(
+    speakers: Sequence[str], protocol: str, split_fractions: Sequence[float] = ()
+) -> Fold:
+    """The one fold of a random split: every speaker may be in every split."""
+    fractions = tuple(float(f) for f in split_fractions) or RANDOM_SPLITS[protocol]
+    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-6:
+        raise ValueError(
+            "protocol.split_fractions must be (train, val, test), each > 0, summing "
+            f"to 1; got {fractions}"
+        )
+    everyone = tuple(sorted(set(speakers)))
+    fold = Fold(0, everyone, everyone, everyone, 0.0, protocol, fractions)
+    check_no_leakage(fold)
+    return fold
+
+
+TRAIN, VAL, TEST = 0, 1, 2  # what `random_split` assigns
+
+
+def random_split(
+    keys: Sequence[str],
+    strata: Sequence,
+    fractions: Sequence[float],
+    seed: Sequence[int],
+) -> np.ndarray:
+    """TRAIN, VAL or TEST for each item: within each stratum (equal `strata`
+    values), items in the order of a hash of (seed, key); the first
+    round(test · n) test, the next round(val · n) validate, the rest train.
+
+    An item's place depends on its key, its stratum and the seed only, so the
+    split is the same in every run and in any view of the corpus that keeps
+    whole strata (two-step's binary stages).
+    """
+    _, val_fraction, test_fraction = fractions
+    salt = ":".join(str(x) for x in seed)
+    rank = np.asarray([zlib.crc32(f"{salt}:{k}".encode()) for k in keys])
+    _, stratum = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
+    out = np.full(len(keys), TRAIN, np.int8)
+    for s in np.unique(stratum):
+        idx = np.flatnonzero(stratum == s)
+        idx = idx[np.argsort(rank[idx], kind="stable")]
+        num_test = round(test_fraction * len(idx))
+        num_val = round(val_fraction * len(idx))
+        out[idx[:num_test]] = TEST
+        out[idx[num_test : num_test + num_val]] = VAL
+    return out
+
+
 def split_validation_utterances(
     labels: np.ndarray, keys: Sequence[str], fraction: float, seed: Sequence[int]
 ) -> np.ndarray:
@@ -314,12 +424,33 @@ def check_no_leakage(
     fold: Fold,
     train_speakers: Sequence[str] | None = None,
     val_speakers: Sequence[str] | None = None,
+    items: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Raises if a test speaker is among the training or validation speakers.
 
     With `train_speakers` / `val_speakers` (the speakers actually present in the
     data about to be used), the data itself is checked, not only the plan.
+
+    A fold of a random split (RANDOM_SPLITS) shares its speakers on purpose:
+    for it, the keys of the items about to be used, `items["train" | "val" |
+    "test"]` (file names, or segment keys), are checked instead: no test item
+    may be in training or validation. Any other fold gets the speaker check.
     """
+    if fold.random_split:
+        if fold.random_split not in RANDOM_SPLITS:
+            raise ValueError(
+                f"Fold {fold.index}: random_split={fold.random_split!r} is not one of "
+                f"the speaker-dependent protocols {list(RANDOM_SPLITS)}"
+            )
+        if items is not None:
+            test = set(items["test"])
+            for name in ("train", "val"):
+                if leaked := test & set(items.get(name, ())):
+                    raise SplitLeakageError(
+                        f"Fold {fold.index} ({fold.random_split}): {len(leaked)} test "
+                        f"items in the {name} data, e.g. {sorted(leaked)[:3]}."
+                    )
+        return
     test = set(fold.test_speakers)
     train = set(fold.train_speakers if train_speakers is None else train_speakers)
     val = set(fold.val_speakers if val_speakers is None else val_speakers)

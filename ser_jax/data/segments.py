@@ -36,6 +36,29 @@ class Segments:
             extras={k: v[idx] for k, v in self.extras.items()},
         )
 
+    def by_utterance(self) -> tuple[np.ndarray, Segments]:
+        """The utterances these segments come from (sorted indices into the
+        list they were cut from) and the segments with `utterance` renumbered
+        into them: what a split of segments keeps of its utterances."""
+        owners, inverse = np.unique(self.utterance, return_inverse=True)
+        renumbered = dataclasses.replace(
+            self, utterance=inverse.reshape(-1).astype(np.int32)
+        )
+        return owners, renumbered
+
+
+def segment_keys(utterance_keys: Sequence[str], segments: Segments) -> np.ndarray:
+    """`<utterance key>#<j>` per segment, j its place among its utterance's
+    segments (in the order `make_segments` cuts them): a segment's name,
+    the same in every run."""
+    utterance = segments.utterance
+    if (np.diff(utterance) < 0).any():
+        raise ValueError("segment_keys needs segments in utterance order")
+    place = np.arange(len(utterance)) - np.searchsorted(utterance, utterance)
+    return np.asarray(
+        [f"{utterance_keys[u]}#{j}" for u, j in zip(utterance, place, strict=True)]
+    )
+
 
 def split_utterance(num_samples: int, max_samples: int) -> list[tuple[int, int]]:
     """(start, stop) of the fewest nearly equal pieces, none over max_samples."""

@@ -35,6 +35,7 @@ from ser_jax.baselines import cleaning as cleaning_lib
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
+from ser_jax.methods.fold_data import fold_utterances
 
 # Fields that may change between invocations on one workdir.
 RESUMABLE_FIELDS = ("fold", "n_jobs")
@@ -61,16 +62,29 @@ def run_fold(
     """Grid search on the fold's training (+ validation) speakers, then test.
 
     `feats` has a row per utterance, or, with `row_utterance` (each row's
-    utterance index), a row per chunk.
+    utterance index), a row per chunk. A random split (`random_utterances`)
+    trains on its training and validation utterances and tests on its test
+    utterances (`fold_utterances`).
     """
-    train_speakers = fold.train_speakers + fold.val_speakers
-    train_idx = corpus.select(train_speakers)
-    test_idx = corpus.select(fold.test_speakers)
+    train_speakers = sorted(set(fold.train_speakers + fold.val_speakers))
+    if fold.random_split:
+        split = fold_utterances(corpus, fold, config.protocol.seed)
+        train_idx = np.sort(np.concatenate([split["train"], split["val"]]))
+        test_idx = split["test"]
+    else:
+        train_idx = corpus.select(train_speakers)
+        test_idx = corpus.select(fold.test_speakers)
     if len(train_idx) == 0 or len(test_idx) == 0:
         raise ValueError(f"Fold {fold.index}: no training or no test utterances")
-    # Validation speakers are training speakers here: the check covers both.
+    # Validation is training here: the check covers both.
     protocols.check_no_leakage(
-        fold, train_speakers=corpus.speakers[train_idx], val_speakers=()
+        fold,
+        train_speakers=corpus.speakers[train_idx],
+        val_speakers=(),
+        items={
+            "train": corpus.file_names[train_idx],
+            "test": corpus.file_names[test_idx],
+        },
     )
     chunks = row_utterance is not None
     if not chunks:

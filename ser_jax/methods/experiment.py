@@ -71,11 +71,14 @@ class Experiment:
             self.fold_dir(k).mkdir(exist_ok=True)
             record = run_fold(self.folds[k], self.fold_dir(k))
             results.write_json(self.fold_dir(k) / "fold_result.json", record)
+            fold = self.folds[k]
             logging.info(
-                "Fold %d/%d test (speakers %s): utterance UAR %.1f%%, WA %.1f%%",
+                "Fold %d/%d test (%s): utterance UAR %.1f%%, WA %.1f%%",
                 k + 1,
                 len(self.folds),
-                ",".join(self.folds[k].test_speakers),
+                f"speakers {','.join(fold.test_speakers)}"
+                if fold.speaker_independent
+                else f"{fold.random_split}, speaker DEPENDENT",
                 100 * record["test"]["utterance"]["uar"],
                 100 * record["test"]["utterance"]["wa"],
             )
@@ -104,6 +107,9 @@ class Experiment:
             "class_names": self.corpus.class_names,
             **corpora,
             "config": self.config.to_dict(),
+            # False for the papers' random splits: never compare or pool
+            # with the speaker-independent runs (`ser_jax.report` keeps apart).
+            "speaker_independent": protocols.is_speaker_independent(self.protocol),
             "protocol": {
                 "name": self.protocol,
                 "num_folds": len(self.folds),
@@ -207,6 +213,7 @@ def start(
         corpus_of=corpus_of,
         test_corpus=config.protocol.test_corpus,
         session_of=corpus.speaker_sessions(),
+        split_fractions=config.protocol.get("split_fractions", ()),
     )
     if config.fold >= len(folds):
         raise ValueError(f"fold={config.fold}, but the protocol has {len(folds)} folds")

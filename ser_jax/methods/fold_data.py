@@ -1,5 +1,13 @@
 """One fold's data for a neural model: its splits cut into segments, checked
-for speaker leakage, with auxiliary-task labels and feature statistics."""
+for speaker leakage, with auxiliary-task labels and feature statistics.
+
+The speaker-dependent random splits (`protocols.RANDOM_SPLITS`) are drawn
+here: `random_utterances` over the utterances (`fold_utterances`),
+`random_chunks` over the segments the config cuts (`split_segments`: every
+utterance is cut, then each segment is drawn alone, so one utterance's
+segments land in training, validation and test, as Anand & Verma's chunks
+did). Both are stratified by emotion × sex.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ import numpy as np
 
 from ser_jax.data import emotions, protocols
 from ser_jax.data.corpus import Corpus
-from ser_jax.data.segments import Segments, make_segments
+from ser_jax.data.segments import Segments, make_segments, segment_keys
 from ser_jax.frontends import FrontendLike, standardization
 from ser_jax.methods.steps import label_key
 
@@ -27,13 +35,44 @@ class FoldData:
     feature_stats: dict[str, np.ndarray] | None
 
 
+def split_strata(labels: np.ndarray, genders: np.ndarray) -> np.ndarray:
+    """Emotion × sex of each item: the strata of the random splits, so each
+    sex is split in the protocol's proportions (Sundharam & Johari: per sex)."""
+    return np.char.add(np.char.add(labels.astype(str), ":"), genders.astype(str))
+
+
 def fold_utterances(
     corpus: Corpus, fold: protocols.Fold, seed: int
 ) -> dict[str, np.ndarray]:
     """The corpus indices of the fold's training, validation and test utterances:
     by speaker, or, for a fold without validation speakers, validation is a
     stratified fraction of the training speakers' utterances
-    (`protocols.split_validation_utterances`)."""
+    (`protocols.split_validation_utterances`); for `random_utterances`, a
+    random split of the utterances (`protocols.random_split`, keyed by file
+    name, seeded by `seed`). `random_chunks` splits segments, not utterances:
+    see `split_segments`."""
+    if fold.random_split == "random_chunks":
+        raise ValueError(
+            "protocol random_chunks splits each utterance's segments between "
+            "training, validation and test; a method that scores whole utterances "
+            "(two_step, the feature baselines) takes random_utterances instead"
+        )
+    if fold.random_split:
+        assign = protocols.random_split(
+            corpus.file_names,
+            split_strata(corpus.labels, corpus.genders),
+            fold.split_fractions,
+            seed=(seed,),
+        )
+        codes = (protocols.TRAIN, protocols.VAL, protocols.TEST)
+        return _non_empty(
+            fold,
+            {
+                s: np.flatnonzero(assign == c)
+                for s, c in zip(SPLITS, codes, strict=True)
+            },
+            fold.random_split,
+        )
     speakers = {
         "train": fold.train_speakers,
         "val": fold.val_speakers,
@@ -49,12 +88,45 @@ def fold_utterances(
             seed=(seed, fold.index),
         )
         out["train"], out["val"] = train[~held_out], train[held_out]
-    for split, idx in out.items():
+    return _non_empty(
+        fold,
+        out,
+        {s: f"speakers {speakers[s] or speakers['train']}" for s in SPLITS},
+    )
+
+
+def _non_empty(
+    fold: protocols.Fold, split: dict[str, np.ndarray], what: str | dict[str, str]
+) -> dict[str, np.ndarray]:
+    for name, idx in split.items():
         if len(idx) == 0:
-            raise ValueError(
-                f"Fold {fold.index}: no {split} utterances for speakers "
-                f"{speakers[split] or speakers['train']}"
-            )
+            source = what if isinstance(what, str) else what[name]
+            raise ValueError(f"Fold {fold.index}: no {name} utterances ({source})")
+    return split
+
+
+def split_segments(
+    corpus: Corpus, fold: protocols.Fold, seed: int, max_samples: int, mode: str
+) -> dict[str, tuple[np.ndarray, Segments, np.ndarray]]:
+    """`random_chunks`: every utterance cut into segments (`mode`), the
+    segments split at random, stratified by emotion × sex and keyed by
+    `segment_keys` (file name and place). Per split: the utterances holding
+    at least one of its segments (corpus indices), those segments, and their
+    keys. A test utterance's posterior is then the mean over its test segments
+    only."""
+    segments = make_segments(corpus.audio, corpus.labels, max_samples, mode=mode)
+    keys = segment_keys(corpus.file_names, segments)
+    strata = split_strata(corpus.labels, corpus.genders)[segments.utterance]
+    assign = protocols.random_split(keys, strata, fold.split_fractions, seed=(seed,))
+    out = {}
+    for split, code in zip(
+        SPLITS, (protocols.TRAIN, protocols.VAL, protocols.TEST), strict=True
+    ):
+        chosen = assign == code
+        if not chosen.any():
+            raise ValueError(f"Fold {fold.index}: no {split} segments (random_chunks)")
+        owners, part = segments.take(chosen).by_utterance()
+        out[split] = (owners, part, keys[chosen])
     return out
 
 
@@ -67,26 +139,41 @@ def prepare_fold_data(
     task_weights: dict[str, float] | None,
 ) -> FoldData:
     """Cuts the fold's training, validation and test utterances into segments
-    (`config.segmentation`), adds each auxiliary task's labels, checks on the
-    data itself that no test speaker reaches training or validation, and
-    attaches `config.feature_standardization`'s statistics."""
-    splits = {}
-    for split, idx in fold_utterances(corpus, fold, config.protocol.seed).items():
-        segments = make_segments(
-            [corpus.audio[i] for i in idx],
-            corpus.labels[idx],
-            max_samples,
-            mode=config.segmentation,
-        )
+    (`config.segmentation`; `random_chunks` splits the segments themselves),
+    adds each auxiliary task's labels, checks on the data itself that no test
+    speaker (for a random split: no test utterance or segment) reaches
+    training or validation, and attaches `config.feature_standardization`'s
+    statistics."""
+    seed = config.protocol.seed
+    if fold.random_split == "random_chunks":
+        cut = split_segments(corpus, fold, seed, max_samples, config.segmentation)
+        splits = {split: (idx, seg) for split, (idx, seg, _) in cut.items()}
+        items = {split: keys for split, (_, _, keys) in cut.items()}
+    else:
+        splits = {
+            split: (
+                idx,
+                make_segments(
+                    [corpus.audio[i] for i in idx],
+                    corpus.labels[idx],
+                    max_samples,
+                    mode=config.segmentation,
+                ),
+            )
+            for split, idx in fold_utterances(corpus, fold, seed).items()
+        }
+        items = {split: corpus.file_names[idx] for split, (idx, _) in splits.items()}
+    for _, segments in splits.values():
         for task in task_weights or ():
             if task != "emotion":
                 table = emotions.task_labels(task, corpus.class_names)
                 segments.extras[label_key(task)] = table[segments.labels]
-        splits[split] = (idx, segments)
+    # Speakers for a speaker-independent fold; items for a random split.
     protocols.check_no_leakage(
         fold,
         train_speakers=corpus.speakers[splits["train"][0]],
         val_speakers=corpus.speakers[splits["val"][0]],
+        items=items,
     )
     feature_stats = standardization.attach(
         config.feature_standardization,

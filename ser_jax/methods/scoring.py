@@ -72,26 +72,39 @@ class TrainedModels:
             fold_state = nnx.clone(state)
             nnx.replace_by_pure_dict(fold_state, pure)
             self.states.append(fold_state)
+        self.graphdef = graphdef
         self._predict = jax.jit(functools.partial(predict_step, graphdef, frontend))
+
+    def model(self, m: int = 0) -> nnx.Module:
+        """The `m`-th checkpoint's model, in eval mode."""
+        model, _ = nnx.merge(self.graphdef, self.states[m])
+        model.eval()
+        return model
+
+    def statistics(
+        self, segments: Segments
+    ) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Each model's feature mean and std for `segments` (None: no
+        standardisation). A `per_speaker_transductive` run standardises with
+        the statistics of the segments given (the recording is its own
+        speaker); `train_speakers`, with its fold's training statistics."""
+        if self.standardization == "per_speaker_transductive":
+            own = standardization.mean_std(
+                *standardization.segment_moments(self.frontend, segments)
+            )
+            return [own] * len(self.states)
+        return self.fold_stats or [None] * len(self.states)
 
     def segment_posteriors(self, segments: Segments) -> np.ndarray:
         """`[S, K]`: each segment's posterior, the mean over the models.
 
         Segments are scored in padded batches of `bucket_size`; in eval mode
         no layer mixes the examples of a batch, so a segment's posterior does
-        not depend on what it is scored with. A `per_speaker_transductive`
-        run standardises with the statistics of the segments given (the
-        recording is its own speaker).
+        not depend on what it is scored with. Standardisation: `statistics`.
         """
         if len(segments) == 0:
             raise ValueError("no segments to score")
-        if self.standardization == "per_speaker_transductive":
-            own = standardization.mean_std(
-                *standardization.segment_moments(self.frontend, segments)
-            )
-            stats = [own] * len(self.states)
-        else:
-            stats = self.fold_stats or [None] * len(self.states)
+        stats = self.statistics(segments)
         size = bucket_size(len(segments))
         probs = np.zeros((len(self.states), len(segments), self.num_classes))
         for batch in batches(segments, size):
