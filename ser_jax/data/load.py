@@ -19,6 +19,10 @@ from ser_jax.data import speech_activity
 from ser_jax.data.corpus import Corpus, combine, corpus_names
 
 SPLIT_PREFIX = "speaker_"
+# Builder features holding annotated ratings, by auxiliary task
+# (`Corpus.ratings`): IEMOCAP's `activation` and `valence`, MSP-IMPROV's
+# `arousal` and `valence`.
+RATING_FEATURES = {"activation": ("activation", "arousal"), "valence": ("valence",)}
 
 
 def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuilder:
@@ -65,6 +69,12 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
     emotion = info.features["emotion"]
     gender = info.features["gender"]
     has_sessions = "session" in info.features
+    rating_of = {
+        task: next(f for f in names if f in info.features)
+        for task, names in RATING_FEATURES.items()
+        if any(f in info.features for f in names)
+    }
+    ratings = {task: [] for task in rating_of}
     audio, labels, speakers, genders, names, sessions = [], [], [], [], [], []
     for split in sorted(info.splits):
         if not split.startswith(SPLIT_PREFIX):
@@ -77,6 +87,8 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
             names.append(ex["file_name"].decode())
             if has_sessions:
                 sessions.append(str(ex["session"].decode()))
+            for task, feature in rating_of.items():
+                ratings[task].append(float(ex[feature]))
     if not audio:
         raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
     return Corpus(
@@ -89,6 +101,7 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
         class_names=list(emotion.names),
         sample_rate=info.features["audio"].sample_rate,
         sessions=np.asarray(sessions) if has_sessions else None,
+        ratings={k: np.asarray(v, np.float32) for k, v in ratings.items()},
     )
 
 

@@ -124,6 +124,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
             f"{classifiers.STANDARDIZATIONS}"
         )
     features.check_name(config.features)
+    if config.features in features.FRAME_SETS:
+        raise ValueError(
+            f"features {config.features!r} are per frame: a neural model's input "
+            f"(frontend.name={config.features!r}); the baselines take "
+            f"{list(features.FEATURE_SETS)}"
+        )
     exp = experiment.start(config, workdir, RESUMABLE_FIELDS)
     feats, _ = features.load_or_compute(
         exp.corpus, config.features, config.dataset.data_dir

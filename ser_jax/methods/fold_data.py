@@ -25,6 +25,10 @@ class FoldData:
     # Mean and std fitted on the training speakers ("train_speakers"), which a
     # classifier of new recordings needs; None in the other modes.
     feature_stats: dict[str, np.ndarray] | None
+    # Per auxiliary task, how many of the fold's utterances got their class
+    # from an annotated rating and how many from the emotion's category
+    # (`config.task_targets`); empty without auxiliary tasks.
+    task_targets: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
 
 
 def fold_utterances(
@@ -67,9 +71,11 @@ def prepare_fold_data(
     task_weights: dict[str, float] | None,
 ) -> FoldData:
     """Cuts the fold's training, validation and test utterances into segments
-    (`config.segmentation`), adds each auxiliary task's labels, checks on the
-    data itself that no test speaker reaches training or validation, and
-    attaches `config.feature_standardization`'s statistics."""
+    (`config.segmentation`), adds each auxiliary task's labels
+    (`auxiliary_labels`), checks on the data itself that no test speaker
+    reaches training or validation, and attaches
+    `config.feature_standardization`'s statistics."""
+    auxiliary = auxiliary_labels(config, corpus, task_weights)
     splits = {}
     for split, idx in fold_utterances(corpus, fold, config.protocol.seed).items():
         segments = make_segments(
@@ -78,11 +84,17 @@ def prepare_fold_data(
             max_samples,
             mode=config.segmentation,
         )
-        for task in task_weights or ():
-            if task != "emotion":
-                table = emotions.task_labels(task, corpus.class_names)
-                segments.extras[label_key(task)] = table[segments.labels]
+        for task, (labels, _) in auxiliary.items():
+            segments.extras[label_key(task)] = labels[idx][segments.utterance]
         splits[split] = (idx, segments)
+    used = np.concatenate([idx for idx, _ in splits.values()])
+    task_targets = {
+        task: {
+            "annotated": int(annotated[used].sum()),
+            "category_table": int((~annotated[used]).sum()),
+        }
+        for task, (_, annotated) in auxiliary.items()
+    }
     protocols.check_no_leakage(
         fold,
         train_speakers=corpus.speakers[splits["train"][0]],
@@ -96,7 +108,38 @@ def prepare_fold_data(
             for split, (idx, seg) in splits.items()
         },
     )
-    return FoldData(splits, feature_stats)
+    return FoldData(splits, feature_stats, task_targets)
+
+
+def auxiliary_labels(
+    config: ml_collections.ConfigDict,
+    corpus: Corpus,
+    task_weights: dict[str, float] | None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per auxiliary task, each corpus utterance's class and whether it comes
+    from an annotated rating.
+
+    `config.task_targets`: "" (the default) takes every class from the
+    emotion's category (`emotions.task_labels`); "annotated" takes the
+    corpus's rating where it has one (`Corpus.ratings`: IEMOCAP, MSP-IMPROV)
+    and the category elsewhere (`emotions.utterance_task_labels`).
+    """
+    targets = config.get("task_targets") or ""
+    if targets not in emotions.TASK_TARGETS:
+        raise ValueError(
+            f"task_targets must be one of {emotions.TASK_TARGETS} ('' = the "
+            f"category table), got {targets!r}"
+        )
+    return {
+        task: emotions.utterance_task_labels(
+            task,
+            corpus.labels,
+            corpus.class_names,
+            corpus.ratings.get(task) if targets == "annotated" else None,
+        )
+        for task in task_weights or ()
+        if task != "emotion"
+    }
 
 
 def describe_input(config: dict) -> str:
