@@ -21,9 +21,11 @@ FFT 1024 and hop 256 as the report; a Hann window and 128 mel bands
 of the log-mels). At our 16 kHz that is a 64 ms window every 16 ms,
 184 frames; the report's RAVDESS files were 48 kHz and it does not say at
 which rate it computed features. Features at the native rate: build
-`ravdess_native` (RAVDESS kept at 48 kHz; `corpus=ravdess_native`), where
-`fft=samples` is the report's 21.3 / 5.3 ms; on the 16 kHz build
-`fft=paper_ms` gives the same window and hop in time. Each feature column is standardised over
+`ravdess_48k` (RAVDESS kept at 48 kHz: `tfds build data_builders/ravdess_48k
+--manual_dir=PATH`, then `corpus=ravdess_48k`), where `fft=samples` is the
+report's 21.3 / 5.3 ms; it needs the release's 48 kHz files (a copy already
+at 16 kHz is upsampled, warned about, and has no band above 8 kHz). On the
+16 kHz build `fft=paper_ms` gives the same window and hop in time. Each feature column is standardised over
 the example's valid frames inside the model (`input_norm="utterance"`).
 Model: blocks of conv1d + batch norm + ReLU with dropout between (the
 report's description); the widths (64, 128, 256), kernel 5, max-pool 2 and
