@@ -56,6 +56,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.tasks = ml_collections.ConfigDict()
     config.tasks.activation = 0.0
     config.tasks.valence = 0.0
+    # Where the auxiliary classes come from: "" the emotion's category (the
+    # table above), "annotated" the corpus's ratings where it has them
+    # (IEMOCAP, MSP-IMPROV; binned in ser_jax/data/emotions.py), the table
+    # elsewhere. Each fold's record counts both (`task_targets`).
+    config.task_targets = ""
     # Augmented copies of each training segment per epoch, transformed on the
     # device (ser_jax/frontends/augmentation.py); empty ranges are off.
     config.augmentation = ml_collections.ConfigDict()

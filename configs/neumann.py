@@ -3,19 +3,27 @@
     python -m ser_jax.main --config=configs/neumann.py:corpus=ravdess --workdir=runs/neumann
 
 Arguments: `corpus`, `protocol` (as `configs/cnn_lstm.py`), `features`
-(`logmel`: 26 log-mel bands; `mfcc`: 13 MFCCs of them) and `tasks` (`multi`:
-the talk's multi-task loss; `single`: emotion only). The talk compared
-log-mel, MFCC and eGeMAPS inputs (IEMOCAP, 4 classes, accuracy single /
-multi-task: 56.01 / 57.26, 56.07 / 56.13, 55.71 / 56.73); eGeMAPS frame-level
-descriptors are not a JAX front-end here (`configs/svm_egemaps.py` uses the
-functionals).
+(`logmel`: 26 log-mel bands; `mfcc`: 13 MFCCs of them; `egemaps_lld`: the 25
+eGeMAPS v02 low-level descriptors every 10 ms) and `tasks` (`multi`: the
+talk's multi-task loss; `single`: emotion only). The talk compared log-mel,
+MFCC and eGeMAPS inputs (IEMOCAP, 4 classes, accuracy single / multi-task:
+56.01 / 57.26, 56.07 / 56.13, 55.71 / 56.73). The eGeMAPS descriptors are the
+one input not computed in JAX on the device: openSMILE computes them on the
+host once per utterance (cached beside the baselines' features), and the
+batches carry them in place of audio (`ser_jax/frontends/precomputed.py`);
+7.5 s is then 750 frames.
 
 Loss: J = (1 - a - b) J_emotion + a J_activation + b J_valence with
-a = b = 0.1 (the talk names the form, not the weights). Where the corpus has
-no dimensional labels (RAVDESS, EMO-DB, synthetic) the activation (low /
-medium / high) and valence (negative / neutral / positive) classes come from
-the emotion category through the table in `ser_jax/dimensions.py`; the class
-weights of the emotion weigh every task.
+a = b = 0.1 (the talk names the form, not the weights). The auxiliary
+classes (activation low / medium / high, valence negative / neutral /
+positive) come from the corpus's annotated ratings where it has them
+(`task_targets="annotated"`: IEMOCAP's mean activation and valence,
+MSP-IMPROV's arousal and valence, on 1-5: below 2.5, 2.5 to 3.5, above 3.5,
+our binning, as the talk gives none), and from the emotion category through
+the table in `ser_jax/data/emotions.py` otherwise (RAVDESS, EMO-DB,
+synthetic); each fold's record counts which (`task_targets`). The class
+weights of the emotion weigh every task. A workdir of this config from before
+`task_targets` existed resumes with `--config.task_targets=` (the table).
 
 Model (`models.neumann.NeumannCnn`): convolutions of widths 10 and 20 frames
 spanning all features, 100 filters each, ReLU, max over the valid frames,
@@ -31,26 +39,30 @@ import ml_collections
 from configs import cnn_lstm, common
 
 TASK_WEIGHTS = {"multi": (0.1, 0.1), "single": (0.0, 0.0)}
+FEATURES = {"logmel": "log_mel", "mfcc": "mfcc", "egemaps_lld": "egemaps_lld"}
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     args = common.parse(
         arg, corpus="synthetic", protocol="auto", features="logmel", tasks="multi"
     )
-    if args["features"] not in ("logmel", "mfcc") or args["tasks"] not in TASK_WEIGHTS:
-        raise ValueError("neumann takes features=logmel|mfcc and tasks=multi|single")
+    if args["features"] not in FEATURES or args["tasks"] not in TASK_WEIGHTS:
+        raise ValueError(
+            "neumann takes features=logmel|mfcc|egemaps_lld and tasks=multi|single"
+        )
     config = cnn_lstm.get_config(f"corpus={args['corpus']},protocol={args['protocol']}")
     config.segmentation = "clip"
     config.max_segment_seconds = 7.5
 
     config.frontend = ml_collections.ConfigDict()
-    config.frontend.name = "log_mel" if args["features"] == "logmel" else "mfcc"
-    config.frontend.num_mels = 26
-    config.frontend.window_ms = 25.0
-    config.frontend.hop_ms = 10.0
-    config.frontend.n_fft = 512
-    config.frontend.window = "hamming"
-    config.frontend.harmonic_filter = False  # Satt's (frontends/harmonic.py)
+    config.frontend.name = FEATURES[args["features"]]
+    if args["features"] != "egemaps_lld":
+        config.frontend.num_mels = 26
+        config.frontend.window_ms = 25.0
+        config.frontend.hop_ms = 10.0
+        config.frontend.n_fft = 512
+        config.frontend.window = "hamming"
+        config.frontend.harmonic_filter = False  # Satt's (frontends/harmonic.py)
     if args["features"] == "mfcc":
         config.frontend.num_mfcc = 13
 
@@ -62,6 +74,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.model.input_norm = "utterance"
 
     config.tasks.activation, config.tasks.valence = TASK_WEIGHTS[args["tasks"]]
+    config.task_targets = "annotated"  # ratings where the corpus has them
     config.num_epochs = 30
     config.batch_size = 32
     config.learning_rate = 1e-3

@@ -3,7 +3,7 @@
 One folder per corpus (its README gives source, licence, citation, the
 manual-download steps and the quirks of its release; `counts.json` the
 official counts `python -m ser_jax.check_corpus` compares a build with):
-ravdess, emodb, cremad, surrey_savee, tess, jl_corpus, portuguese, iemocap,
+ravdess (and ravdess_48k, at the release's rate), emodb, cremad, surrey_savee, tess, jl_corpus, portuguese, iemocap,
 msp_improv, enterface, cafe, emofilm, demos, smartkom, shemo, emovo, urdu,
 nemo, subesco (Keesing et al.'s 15 corpora and four more), `own_corpus`
 (any labelled recordings) and `synthetic` (generated, no download).
@@ -31,6 +31,7 @@ from data_builders.nemo import nemo_dataset_builder
 from data_builders.own_corpus import own_corpus_dataset_builder
 from data_builders.portuguese import portuguese_dataset_builder
 from data_builders.ravdess import ravdess_dataset_builder
+from data_builders.ravdess_48k import ravdess_48k_dataset_builder
 from data_builders.shemo import shemo_dataset_builder
 from data_builders.smartkom import smartkom_dataset_builder
 from data_builders.subesco import subesco_dataset_builder
@@ -53,6 +54,7 @@ __all__ = [
     "nemo_dataset_builder",
     "own_corpus_dataset_builder",
     "portuguese_dataset_builder",
+    "ravdess_48k_dataset_builder",
     "ravdess_dataset_builder",
     "shemo_dataset_builder",
     "smartkom_dataset_builder",

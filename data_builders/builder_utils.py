@@ -7,7 +7,9 @@ Every builder exposes the same core features, which the training code relies
 on:
 
 * ``audio``: ``tfds.features.Audio(shape=(None,), dtype=np.int16,
-  sample_rate=16000)``, mono, resampled with ``data_builders.audio.load_audio``.
+  sample_rate=16000)``, mono, resampled with ``data_builders.audio.load_audio``
+  (a builder's ``SAMPLE_RATE``: 16 kHz except ``ravdess_48k``, RAVDESS at its
+  native rate).
 * ``emotion``: ``ClassLabel`` (names per corpus).
 * ``speaker``: ``Text``, the corpus's own speaker code (e.g. ``"01"``).
 * ``gender``: ``ClassLabel(names=["female", "male"])``.
@@ -34,13 +36,17 @@ be downloaded, archives of any name), and :class:`LabelSubsetConfig` with
 from __future__ import annotations
 
 import abc
+import collections
 import csv
 import dataclasses
 import io
+import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+import soundfile as sf
 import tensorflow_datasets as tfds
 from etils import epath
 
@@ -59,16 +65,19 @@ class ManualDirError(FileNotFoundError):
 
 
 def core_features(
-    emotion_names: Iterable[str], **extra: tfds.features.FeatureConnector
+    emotion_names: Iterable[str],
+    sample_rate: int = SAMPLE_RATE,
+    **extra: tfds.features.FeatureConnector,
 ) -> tfds.features.FeaturesDict:
-    """The features every ser_jax builder has, plus ``extra`` ones."""
+    """The features every ser_jax builder has, plus ``extra`` ones; audio at
+    ``sample_rate`` (16 kHz unless a builder keeps a corpus's native rate)."""
     return tfds.features.FeaturesDict(
         {
             # Stored as a tf.train.Int64List (TFDS 4.9.10's Audio feature
             # fails with encoding="bytes" for array input), i.e. about 2.2x
             # the raw int16 size on disk.
             "audio": tfds.features.Audio(
-                shape=(None,), dtype=np.int16, sample_rate=SAMPLE_RATE
+                shape=(None,), dtype=np.int16, sample_rate=sample_rate
             ),
             "emotion": tfds.features.ClassLabel(names=list(emotion_names)),
             "speaker": tfds.features.Text(),
@@ -88,9 +97,10 @@ def speaker_splits(items: Mapping[str, Any]) -> dict[str, Any]:
     return {split_name(spk): items[spk] for spk in sorted(items)}
 
 
-def read_audio_int16(path: epath.Path) -> np.ndarray:
-    """16 kHz mono int16; raises ``AudioError`` naming the file if unusable."""
-    return to_int16(load_audio(path, sample_rate=SAMPLE_RATE))
+def read_audio_int16(path: epath.Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Mono int16 at ``sample_rate`` (16 kHz); raises ``AudioError`` naming the
+    file if unusable."""
+    return to_int16(load_audio(path, sample_rate=sample_rate))
 
 
 def read_text(path: epath.Path, fallback: str | None = "cp1252") -> str:
@@ -316,12 +326,47 @@ def corpus_root(
 
 
 def generate_examples(
-    root: epath.Path, files: Files
+    root: epath.Path, files: Files, sample_rate: int = SAMPLE_RATE
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(key, example) per file: 16 kHz int16 audio, its path as key and name."""
+    """(key, example) per file: int16 audio at ``sample_rate`` (16 kHz), its
+    path as key and name."""
     for rel, labels in files:
-        audio = read_audio_int16(root / rel)
+        audio = read_audio_int16(root / rel, sample_rate)
         yield rel, {"audio": audio, "file_name": rel, **labels}
+
+
+SOURCE_RATE = "source_sample_rate"
+"""The feature of a native-rate builder (``ravdess_48k``) holding the rate
+each file had before it was resampled to the builder's ``SAMPLE_RATE``."""
+
+
+def generate_examples_recording_rate(
+    root: epath.Path, files: Files, sample_rate: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """:func:`generate_examples` with each file's own rate (``SOURCE_RATE``),
+    and a warning, after the split's last file, counting the files that had
+    a lower rate than ``sample_rate``: upsampled, they have nothing above
+    their own Nyquist frequency."""
+    files = list(files)
+    upsampled = collections.Counter()
+    for (rel, _), (key, example) in zip(
+        files, generate_examples(root, files, sample_rate), strict=True
+    ):
+        rate = int(sf.info(os.fspath(root / rel)).samplerate)
+        if rate < sample_rate:
+            upsampled[rate] += 1
+        yield key, {**example, SOURCE_RATE: rate}
+    if upsampled:
+        found = ", ".join(f"{n} at {r} Hz" for r, n in sorted(upsampled.items()))
+        logging.warning(
+            "%s: %d of %d files had a lower rate than %d Hz (%s) and were "
+            "upsampled: they hold nothing above half their own rate.",
+            root,
+            sum(upsampled.values()),
+            len(files),
+            sample_rate,
+            found,
+        )
 
 
 def speaker_split_generators(
@@ -410,6 +455,11 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """The error when ``list_files`` finds nothing; ``{root}`` is replaced by
     the corpus root, e.g. ``"No .wav files found in {root}/wav"``."""
 
+    SAMPLE_RATE: ClassVar[int] = SAMPLE_RATE
+    """The rate its audio is stored at (resampled at build time): 16 kHz, the
+    rate every ser_jax corpus shares; a subclass may keep a corpus's native
+    rate (``ravdess_48k``), passing it to :func:`core_features` in ``_info``."""
+
     KNOWN_BAD: ClassVar[Mapping[str, str]] = {}
     """Files of the official release documented as unusable (silent,
     misnamed, ...): relative path -> why. They are left out of the splits and
@@ -470,4 +520,4 @@ class CorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         )
 
     def _generate_examples(self, root: epath.Path, files: Files):
-        return generate_examples(root, files)
+        return generate_examples(root, files, self.SAMPLE_RATE)

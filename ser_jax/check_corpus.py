@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import inspect
 import json
 import sys
 from collections.abc import Sequence
@@ -21,15 +22,26 @@ from pathlib import Path
 
 import tensorflow_datasets as tfds
 
-import data_builders  # registers the builders
+import data_builders  # noqa: F401  (registers the builders)
 from ser_jax.data.load import SPLIT_PREFIX, gender_name
 
 COUNTS_FILE = "counts.json"
 
 
 def expected_counts(builder: tfds.core.DatasetBuilder) -> dict:
-    """The official counts of the builder's corpus and config (`counts.json`)."""
-    path = Path(data_builders.__file__).parent / builder.name / COUNTS_FILE
+    """The official counts of the builder's corpus and config (`counts.json`
+    beside its module or, for a builder of the same files as another, such as
+    `ravdess_48k`, beside the module of the builder it extends)."""
+    folders = [
+        Path(inspect.getfile(cls)).parent
+        for cls in type(builder).__mro__
+        if issubclass(cls, tfds.core.DatasetBuilder)
+        and cls.__module__.startswith("data_builders.")
+    ]
+    path = next(
+        (f / COUNTS_FILE for f in folders if (f / COUNTS_FILE).exists()),
+        folders[0] / COUNTS_FILE if folders else Path(COUNTS_FILE),
+    )
     if not path.exists():
         raise FileNotFoundError(f"{builder.name} has no official counts ({path})")
     table = json.loads(path.read_text())

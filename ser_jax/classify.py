@@ -49,6 +49,7 @@ from ser_jax import frontends, methods, plots, results, runtime, streaming
 from ser_jax import timeline as timelines
 from ser_jax.data.segments import Segments, make_segments
 from ser_jax.data.speech_activity import SpeechDetector
+from ser_jax.frontends import precomputed
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "A finished (or partly finished) training run.")
@@ -135,6 +136,12 @@ class Classifier:
             raise ValueError(
                 f"{workdir} is a {method.name!r} run; classify scores {' and '.join(able)} "
                 "runs only."
+            )
+        if precomputed.is_host_frontend(self.config.frontend):
+            raise ValueError(
+                f"{workdir} was trained on features computed on the host "
+                f"({self.config.frontend.name}, openSMILE), which classify does not "
+                "compute for new recordings; it classifies runs of the JAX front-ends."
             )
         self.class_names = json.loads(results_path.read_text())["class_names"]
         self.sample_rate = audio_files.SAMPLE_RATE

@@ -426,3 +426,20 @@ def test_other_is_never_shared():
         {"angry": "anger", "happy": "happiness"},
         {"anger": "anger", "happiness": "happiness"},
     ]
+
+
+def test_ratings_follow_subsets_and_merges():
+    # IEMOCAP's and MSP-IMPROV's annotated ratings (Corpus.ratings) stay with
+    # their utterances; a merged corpus has NaN for a corpus without them.
+    a = _corpus("a", ["x", "y"], [0, 1, 0, 1], ["1F", "1F", "2M", "2M"], ["f"] * 4)
+    a.ratings = {"activation": np.array([1.0, 2.0, 3.0, 4.0], np.float32)}
+    kept = a.subset(a.speakers == "2M")
+    assert kept.ratings["activation"].tolist() == [3.0, 4.0]
+    assert a.relabel({"y": "y"}).ratings["activation"].tolist() == [2.0, 4.0]
+    b = dataclasses.replace(a, name="b", ratings={})
+    merged = merge_corpora([b, a], ["x", "y"])
+    np.testing.assert_array_equal(
+        merged.ratings["activation"], [np.nan] * 4 + [1.0, 2.0, 3.0, 4.0]
+    )
+    c = dataclasses.replace(b, name="c")
+    assert merge_corpora([b, c], ["x", "y"]).ratings == {}

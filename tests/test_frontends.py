@@ -210,6 +210,66 @@ def test_log_mel_and_mfcc_match_librosa(settings):
     np.testing.assert_allclose(ours_mfcc[:frames], ref_mfcc, rtol=0, atol=2e-3)
 
 
+def test_power_db_matches_librosa_power_to_db_and_mfcc():
+    # Sundharam & Johari's mel spectrogram in dB (librosa.power_to_db, 80 dB
+    # floor below the clip's loudest value) and librosa.feature.mfcc's MFCCs.
+    audio = _speechy(3.0)
+    settings = {"n_fft": 1024, "window_ms": 0.0, "hop_ms": 0.0, "window": "hann"}
+    settings |= {"num_mels": 128, "power_db": True, "top_db": 80.0}
+    fe = frontends.LogMel(**settings)
+    mel = np.exp(_librosa_log_mel(fe, audio)) - fe.log_eps  # librosa's power
+    ref = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=80.0)
+    assert (ref == ref.max() - 80.0).any()  # the floor binds on this clip
+    ours, _ = fe(jnp.asarray(audio[None]), jnp.array([48000]))
+    frames = len(ref)
+    # dB are 10 / ln 10 times the log: measured error <= 1e-3
+    np.testing.assert_allclose(np.asarray(ours)[0, :frames], ref, rtol=0, atol=5e-3)
+    ref_mfcc = librosa.feature.mfcc(S=ref.T, n_mfcc=13).T
+    mfcc = frontends.Mfcc(**settings)(jnp.asarray(audio[None]), jnp.array([48000]))
+    np.testing.assert_allclose(
+        np.asarray(mfcc[0])[0, :frames], ref_mfcc, rtol=0, atol=2e-2
+    )
+
+
+def test_power_db_floor_sees_only_the_valid_frames():
+    # The floor is relative to the example's loudest valid frame: a loud burst
+    # in the padding (past the length) must not move it, and an example's
+    # features do not depend on the other examples of the batch.
+    fe = frontends.LogMel(max_samples=16000, power_db=True, top_db=40.0)
+    quiet = 0.01 * _speechy(1.0)
+    loud_tail = quiet.copy()
+    loud_tail[8000:] = 0.9 * np.sign(np.sin(np.arange(8000)))
+    batch = jnp.asarray(np.stack([quiet, loud_tail]))
+    features, counts = fe(batch, jnp.array([8000, 8000]))
+    np.testing.assert_array_equal(np.asarray(features[0]), np.asarray(features[1]))
+    alone, _ = fe(jnp.asarray(quiet[None, :8000]), jnp.array([8000]))
+    valid = int(counts[0])
+    np.testing.assert_allclose(features[0, :valid], alone[0, :valid], atol=1e-5)
+    assert float(features[0, :valid].max() - features[0, :valid].min()) == (
+        pytest.approx(40.0, abs=1e-3)
+    )
+    with pytest.raises(ValueError, match="power_db"):
+        frontends.LogMel(top_db=80.0)
+
+
+def test_n_fft_zero_is_the_smallest_power_of_two_holding_the_window():
+    # Sundharam & Johari's 1024 / 256 samples at 48 kHz (21.3 / 5.3 ms).
+    at_48k = frontends.LogMel(
+        sample_rate=48000,
+        window_ms=1000 * 1024 / 48000,
+        hop_ms=1000 * 256 / 48000,
+        n_fft=0,
+    )
+    assert (at_48k.window_length, at_48k.hop_length, at_48k.n_fft) == (1024, 256, 1024)
+    at_16k = frontends.LogMel(
+        sample_rate=16000,
+        window_ms=1000 * 1024 / 48000,
+        hop_ms=1000 * 256 / 48000,
+        n_fft=0,
+    )
+    assert (at_16k.window_length, at_16k.hop_length, at_16k.n_fft) == (341, 85, 512)
+
+
 def test_sample_fields_override_ms_fields():
     fe = frontends.Mfcc(n_fft=1024, window_length=1024, hop_length=256)
     assert (fe.window_length, fe.hop_length) == (1024, 256)

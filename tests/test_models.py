@@ -510,19 +510,40 @@ def neural_configs() -> list[str]:
     return configs.names("neural")
 
 
-@pytest.mark.parametrize("name", neural_configs())
-def test_paper_size_forward_and_backward(name):
+# Inputs of another shape than the config's default: (config, argument, the
+# rate its front-end sees: the corpus's, or the host frames' for eGeMAPS).
+PAPER_INPUT_VARIANTS = [
+    # Neumann's third input: 750 frames of 25 eGeMAPS descriptors.
+    ("neumann", "corpus=ravdess,features=egemaps_lld", 100),
+    ("neumann", "corpus=ravdess,features=mfcc", 16000),
+    # Sundharam's FFT 1024 / hop 256 at RAVDESS's native 48 kHz: 3 s is 559
+    # whole frames of 128 mel bands in dB (MFCCs for the CNN).
+    ("sundharam_cnn1d", "corpus=ravdess_48k,db=True", 48000),
+    ("sundharam_bilstm", "corpus=ravdess_48k,features=mel,db=True", 48000),
+    ("sundharam_transformer", "corpus=ravdess_48k,features=mel,db=True", 48000),
+]
+
+
+@pytest.mark.parametrize(
+    "name, arg, rate",
+    [(n, "corpus=ravdess", 16000) for n in neural_configs()] + PAPER_INPUT_VARIANTS,
+)
+def test_paper_size_forward_and_backward(name, arg, rate):
     """A batch of 2 at the config's own input shape (the longest segment its
     front-end makes, e.g. Satt's 300 x 400, Aldeneh's 8 s of 240 log-mels): the
     loss is finite and every parameter gets a finite gradient, most non-zero."""
     import configs
     from ser_jax import frontends
 
-    config = configs.load(name, "corpus=ravdess")
+    config = configs.load(name, arg)
     frontend = frontends.create_frontend(
-        config.frontend, 16000, round(config.max_segment_seconds * 16000)
+        config.frontend, rate, round(config.max_segment_seconds * rate)
     )
     shape = frontend.output_shape
+    if "ravdess_48k" in arg:
+        assert shape == (559, 13 if config.frontend.name == "mfcc" else 128)
+    if "egemaps_lld" in arg:
+        assert shape == (750, 25)
     model = models.create_model(config.model, shape, 8, nnx.Rngs(0))
     graphdef = nnx.split(model, nnx.Param, ...)[0]
     rng = np.random.default_rng(0)

@@ -123,3 +123,23 @@ def test_multitask_run_trains_heads_and_classifies(data_dir, tiny_config, tmp_pa
     clip = next(synthetic_speech.generate_corpus(seed=3, utterances_per_emotion=1))
     probs = classifier.posteriors(np.asarray(clip["audio"], np.float32))
     assert probs.shape == (7,) and np.isclose(probs.sum(), 1, atol=1e-5)
+
+
+def test_annotated_ratings_give_the_classes_and_the_table_fills_the_gaps():
+    # 1-5 ratings: below 2.5 low, 2.5-3.5 medium, above 3.5 high.
+    ratings = np.array([1.0, 2.49, 2.5, 3.5, 3.51, 5.0, np.nan], np.float32)
+    assert emotions.rating_classes(ratings).tolist() == [0, 0, 1, 1, 2, 2, -1]
+    names = ["angry", "sad", "other"]  # "other" has no row in the table
+    labels = np.array([0, 1, 0, 2, 1])
+    act = np.array([1.5, 4.0, np.nan, 3.0, np.nan], np.float32)
+    classes, annotated = emotions.utterance_task_labels(
+        "activation", labels, names, act
+    )
+    # Ratings where they exist (sad rated 4.0 is high, angry rated 1.5 low),
+    # the table (angry high, sad low) where they do not.
+    assert classes.tolist() == [0, 2, 2, 1, 0]
+    assert annotated.tolist() == [True, True, False, True, False]
+    table, none = emotions.utterance_task_labels("activation", labels[:2], names)
+    assert table.tolist() == [2, 0] and not none.any()
+    with pytest.raises(ValueError, match="'other' has no activation"):
+        emotions.utterance_task_labels("activation", labels, names, np.full(5, np.nan))

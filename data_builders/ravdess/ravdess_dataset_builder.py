@@ -1,4 +1,8 @@
-"""RAVDESS speech audio (24 actors, 8 emotions), one split per actor."""
+"""RAVDESS speech audio (24 actors, 8 emotions), one split per actor.
+
+Stored at 16 kHz, as every ser_jax corpus; `ravdess_48k` (its own folder)
+keeps the release's native 48 kHz.
+"""
 
 from __future__ import annotations
 
@@ -127,6 +131,7 @@ class Builder(builder_utils.CorpusBuilder):
         return self.corpus_info(
             builder_utils.core_features(
                 EMOTIONS,
+                self.SAMPLE_RATE,
                 intensity=tfds.features.ClassLabel(names=list(INTENSITIES)),
                 statement=tfds.features.ClassLabel(names=list(STATEMENTS)),
                 repetition=tfds.features.Scalar(dtype=np.int32),

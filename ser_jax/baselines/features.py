@@ -11,6 +11,11 @@ Sets (`FEATURE_SETS`):
             The chunk rows themselves (for classifiers of chunks, as the
             report's): `load_or_compute_chunks`.
 
+Frame-level sets (`FRAME_SETS`), a `[frames, D]` array per utterance:
+  egemaps_lld  eGeMAPS v02 low-level descriptors (25) every 10 ms (openSMILE's
+               FeatureLevel.LowLevelDescriptors): Neumann's third CNN input,
+               fed to the neural models by `ser_jax.frontends.precomputed`.
+
 Features are cached per corpus and set in
 `<data_dir or ~/.cache>/ser_jax_features/<corpus>_<set>.npz`, keyed by
 speaker/file name, with a digest of the audio and the extractor version: a
@@ -43,8 +48,16 @@ from ser_jax.data.corpus import Corpus
 from ser_jax.data.segments import fixed_chunks
 
 # Bump a set's version when its extractor changes: the cache is then recomputed.
-VERSIONS = {"egemaps": "1", "compare": "1", "is09": "1", "handbuilt": "1"}
-FEATURE_SETS = tuple(VERSIONS)
+VERSIONS = {
+    "egemaps": "1",
+    "compare": "1",
+    "is09": "1",
+    "handbuilt": "1",
+    "egemaps_lld": "1",
+}
+FRAME_SETS = ("egemaps_lld",)
+FEATURE_SETS = tuple(k for k in VERSIONS if k not in FRAME_SETS)
+FRAME_RATE = {"egemaps_lld": 100}  # frames per second (10 ms hop)
 
 # ---------------------------------------------------------------------------
 # openSMILE sets.
@@ -65,6 +78,11 @@ def _smile(name: str):
 
     if name == "is09":
         return opensmile.Smile(feature_set=is09_config_path(), feature_level="func")
+    if name == "egemaps_lld":
+        return opensmile.Smile(
+            feature_set=opensmile.FeatureSet.eGeMAPSv02,
+            feature_level=opensmile.FeatureLevel.LowLevelDescriptors,
+        )
     feature_set = {
         "egemaps": opensmile.FeatureSet.eGeMAPSv02,
         "compare": opensmile.FeatureSet.ComParE_2016,
@@ -75,10 +93,12 @@ def _smile(name: str):
 
 
 def opensmile_features(name: str, audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """One utterance's functionals (float32 vector)."""
+    """One utterance's functionals (float32 vector), or for a frame-level set
+    its `[frames, D]` descriptors."""
     signal = np.asarray(audio, np.float32) / 32768.0
     frame = _smile(name).process_signal(signal, sample_rate)
-    return frame.to_numpy(np.float32)[0]
+    out = frame.to_numpy(np.float32)
+    return out if name in FRAME_SETS else out[0]
 
 
 def opensmile_names(name: str) -> list[str]:
@@ -198,15 +218,16 @@ def feature_names(name: str) -> list[str]:
 
 def check_name(name: str) -> None:
     if name not in VERSIONS:
-        raise ValueError(f"features {name!r} unknown; known: {list(FEATURE_SETS)}")
+        raise ValueError(f"features {name!r} unknown; known: {list(VERSIONS)}")
 
 
 def extract(
     name: str, audio: Sequence[np.ndarray], sample_rate: int, log_every: int = 200
-) -> np.ndarray:
-    """[N, D] float32 features of `audio`; non-finite values become 0."""
+) -> np.ndarray | list[np.ndarray]:
+    """[N, D] float32 features of `audio` (a frame-level set: a list of
+    `[frames, D]`, one per utterance); non-finite values become 0."""
     check_name(name)
-    if sample_rate != 16000:
+    if sample_rate != 16000 and name not in FRAME_SETS:
         raise ValueError(f"features expect 16 kHz audio, got {sample_rate} Hz")
     one = (
         handbuilt_features
@@ -224,21 +245,25 @@ def extract(
                 len(audio),
                 time.time() - start,
             )
-    out = np.stack(rows).astype(np.float32)
+    out = (np.concatenate if name in FRAME_SETS else np.stack)(rows).astype(np.float32)
     if not np.isfinite(out).all():
         logging.warning(
             "%s: %d non-finite feature values set to 0", name, (~np.isfinite(out)).sum()
         )
         out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+    if name in FRAME_SETS:
+        return np.split(out, np.cumsum([len(r) for r in rows])[:-1])
     return out
 
 
-def compute(name: str, audio: Sequence[np.ndarray], sample_rate: int) -> np.ndarray:
+def compute(
+    name: str, audio: Sequence[np.ndarray], sample_rate: int
+) -> np.ndarray | list[np.ndarray]:
     """`extract` in a fresh process that does not import TensorFlow."""
     check_name(name)
     lengths = np.asarray([len(a) for a in audio], np.int64)
     with tempfile.TemporaryDirectory(prefix="ser_jax_features_") as tmp:
-        src, dst = Path(tmp) / "audio.npz", Path(tmp) / "features.npy"
+        src, dst = Path(tmp) / "audio.npz", Path(tmp) / "features.npz"
         np.savez(
             src,
             audio=np.concatenate([np.asarray(a, np.int16) for a in audio]),
@@ -248,14 +273,18 @@ def compute(name: str, audio: Sequence[np.ndarray], sample_rate: int) -> np.ndar
         subprocess.run(
             [sys.executable, "-m", __name__, name, str(src), str(dst)], check=True
         )
-        return np.load(dst)
+        with np.load(dst) as out:
+            features, counts = out["features"], out["counts"]
+        if name in FRAME_SETS:
+            return np.split(features, np.cumsum(counts)[:-1])
+        return features
 
 
 def _main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Extracts one feature set.")
-    parser.add_argument("name", choices=FEATURE_SETS)
+    parser.add_argument("name", choices=list(VERSIONS))
     parser.add_argument("audio_npz", help="audio (concatenated int16), lengths")
-    parser.add_argument("output_npy")
+    parser.add_argument("output_npz", help="features (rows), counts (per clip)")
     args = parser.parse_args(argv)
     logging.set_verbosity(logging.INFO)
     with np.load(args.audio_npz) as data:
@@ -265,7 +294,13 @@ def _main(argv: Sequence[str] | None = None) -> None:
             concatenated[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         sample_rate = int(data["sample_rate"])
-    np.save(args.output_npy, extract(args.name, audio, sample_rate))
+    features = extract(args.name, audio, sample_rate)
+    rows = features if args.name in FRAME_SETS else list(features[:, None])
+    np.savez(
+        args.output_npz,
+        features=np.concatenate(rows),
+        counts=np.asarray([len(r) for r in rows], np.int64),
+    )
 
 
 def utterance_keys(corpus: Corpus) -> np.ndarray:
@@ -295,9 +330,15 @@ def cache_path(corpus_name: str, name: str, data_dir: str = "") -> Path:
 
 def load_or_compute(
     corpus: Corpus, name: str, data_dir: str = ""
-) -> tuple[np.ndarray, list[str]]:
-    """Features of every utterance of `corpus` (in corpus order) and their names."""
+) -> tuple[np.ndarray | list[np.ndarray], list[str]]:
+    """Features of every utterance of `corpus` (in corpus order) and their names.
+
+    An utterance-level set gives `[N, D]`; a frame-level set (`FRAME_SETS`) a
+    list of `[frames, D]`, cached as the frames one after the other and each
+    utterance's count.
+    """
     check_name(name)
+    frames = name in FRAME_SETS
     path = cache_path(corpus.name, name, data_dir)
     keys = utterance_keys(corpus)
     if len(set(keys.tolist())) != len(keys):
@@ -307,24 +348,40 @@ def load_or_compute(
         with np.load(path, allow_pickle=False) as cached:
             if str(cached["digest"]) == digest:
                 row = {k: i for i, k in enumerate(cached["keys"].tolist())}
-                features = cached["features"][[row[k] for k in keys.tolist()]]
+                order = [row[k] for k in keys.tolist()]
+                if frames:
+                    rows = np.split(
+                        cached["features"], np.cumsum(cached["counts"])[:-1]
+                    )
+                    features = [rows[i] for i in order]
+                else:
+                    features = cached["features"][order]
                 logging.info("%s features of %s from %s", name, corpus.name, path)
                 return features, cached["names"].tolist()
         logging.info("%s changed since %s was written; recomputing", corpus.name, path)
     start = time.time()
     features = compute(name, corpus.audio, corpus.sample_rate)
     names = feature_names(name)
-    if features.shape[1] != len(names):
-        raise ValueError(f"{name}: {features.shape[1]} features, {len(names)} names")
+    stored = np.concatenate(features) if frames else features
+    if stored.shape[1] != len(names):
+        raise ValueError(f"{name}: {stored.shape[1]} features, {len(names)} names")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, features=features, keys=keys, names=np.asarray(names), digest=digest)
+    counts = {"counts": np.asarray([len(f) for f in features])} if frames else {}
+    np.savez(
+        tmp,
+        features=stored,
+        keys=keys,
+        names=np.asarray(names),
+        digest=digest,
+        **counts,
+    )
     tmp.replace(path)
     logging.info(
         "%s features of %s (%d x %d) in %.0f s -> %s",
         name,
         corpus.name,
-        *features.shape,
+        *stored.shape,
         time.time() - start,
         path,
     )

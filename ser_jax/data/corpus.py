@@ -29,7 +29,8 @@ class Corpus:
     """One corpus in memory: an entry per utterance."""
 
     name: str
-    audio: list[np.ndarray]  # int16 waveforms
+    audio: list[np.ndarray]  # int16 waveforms (or [frames, D] host features:
+    # frontends/precomputed.py, with sample_rate the frame rate)
     labels: np.ndarray  # int32 emotion ids
     speakers: np.ndarray  # str speaker codes
     genders: np.ndarray  # str "female" / "male" ("unknown" where undocumented)
@@ -42,6 +43,11 @@ class Corpus:
     # str recording session of each utterance, for corpora recorded in
     # sessions (a builder's `session` feature: IEMOCAP, MSP-IMPROV); else None.
     sessions: np.ndarray | None = None
+    # Annotated dimensional ratings per utterance, by auxiliary task
+    # (`activation`, `valence`): float32 on the corpus's own scale (IEMOCAP's
+    # and MSP-IMPROV's means on 1-5), NaN where an utterance has none. Empty
+    # for corpora with categories only.
+    ratings: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @property
     def speaker_ids(self) -> list[str]:
@@ -88,6 +94,7 @@ class Corpus:
             genders=self.genders[idx],
             file_names=self.file_names[idx],
             sessions=None if self.sessions is None else self.sessions[idx],
+            ratings={k: v[idx] for k, v in self.ratings.items()},
         )
 
     def relabel(self, label_map: dict[str, str]) -> Corpus:
@@ -153,7 +160,8 @@ def merge_corpora(
 
     Speakers, file names and sessions are prefixed with their corpus
     (`emodb:03`), so no two corpora share a speaker or a session; the merged
-    corpus has sessions when every corpus has.
+    corpus has sessions when every corpus has, and each rating any corpus has
+    (NaN for the utterances of the others).
     """
     class_names = list(class_names)
     if len({c.name for c in corpora}) != len(corpora):
@@ -187,6 +195,15 @@ def merge_corpora(
             if all(c.sessions is not None for c in corpora)
             else None
         ),
+        ratings={
+            key: np.concatenate(
+                [
+                    c.ratings.get(key, np.full(len(c.labels), np.nan, np.float32))
+                    for c in corpora
+                ]
+            ).astype(np.float32)
+            for key in sorted({k for c in corpora for k in c.ratings})
+        },
     )
 
 

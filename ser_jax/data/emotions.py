@@ -10,7 +10,10 @@ Neumann's multi-task CNN learns activation and valence as auxiliary tasks
 EMO-DB and the synthetic corpus have categories only, so each category gets
 the region of Russell's circumplex (1980) where it lies, as three classes per
 dimension: activation low / medium / high and valence negative / neutral /
-positive.
+positive. With `config.task_targets = "annotated"` (Neumann's config), an
+utterance whose corpus rates it (IEMOCAP's mean valence and activation,
+MSP-IMPROV's arousal and valence, both on 1-5) gets the class of its rating
+instead (`rating_classes`), the table only where it has none.
 
 | emotion   | activation | valence  |
 |-----------|------------|----------|
@@ -177,3 +180,46 @@ def task_labels(task: str, class_names: Sequence[str]) -> np.ndarray:
             )
         out.append(TASK_CLASSES[task].index(dims[column]))
     return np.asarray(out, np.int32)
+
+
+# Ratings on a 1-5 scale -> three classes: below 2.5 low (negative), 2.5 to
+# 3.5 medium (neutral), above 3.5 high (positive): the middle point 3 +- 0.5.
+# Neumann's talk does not say how it made classes of the ratings; this is
+# our choice, written here and in configs/neumann.py.
+RATING_CLASS_BOUNDS = (2.5, 3.5)
+TASK_TARGETS = ("", "annotated")  # config.task_targets: "" = the table
+
+
+def rating_classes(ratings: np.ndarray) -> np.ndarray:
+    """`[N]` int32 classes (0, 1, 2) of 1-5 ratings by `RATING_CLASS_BOUNDS`;
+    -1 where a rating is NaN."""
+    low, high = RATING_CLASS_BOUNDS
+    out = np.where(ratings < low, 0, np.where(ratings > high, 2, 1))
+    return np.where(np.isfinite(ratings), out, -1).astype(np.int32)
+
+
+def utterance_task_labels(
+    task: str,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    ratings: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per utterance, the `task` class and whether it is annotated.
+
+    Where `ratings` (the utterances' annotated ratings, NaN where missing) has
+    a value, the class of the rating (`rating_classes`); elsewhere the class
+    of the emotion (`task_labels`). An emotion the table lacks is an error
+    only when an unrated utterance needs it.
+    """
+    annotated = (
+        np.isfinite(ratings) if ratings is not None else np.zeros(len(labels), bool)
+    )
+    out = np.full(len(labels), -1, np.int32)
+    if annotated.any():
+        out[annotated] = rating_classes(ratings[annotated])
+    if not annotated.all():
+        needed = sorted(set(labels[~annotated].tolist()))
+        table = np.full(len(class_names), -1, np.int32)
+        table[needed] = task_labels(task, [class_names[i] for i in needed])
+        out[~annotated] = table[labels[~annotated]]
+    return out, annotated

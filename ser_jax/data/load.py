@@ -8,6 +8,9 @@ themselves; real ones build from `dataset.manual_dir` or must be built first
 
 from __future__ import annotations
 
+import collections
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import ml_collections
@@ -15,10 +18,15 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 import data_builders  # noqa: F401  (registers ravdess, emodb, synthetic)
+from data_builders.builder_utils import SOURCE_RATE
 from ser_jax.data import speech_activity
 from ser_jax.data.corpus import Corpus, combine, corpus_names
 
 SPLIT_PREFIX = "speaker_"
+# Builder features holding annotated ratings, by auxiliary task
+# (`Corpus.ratings`): IEMOCAP's `activation` and `valence`, MSP-IMPROV's
+# `arousal` and `valence`.
+RATING_FEATURES = {"activation": ("activation", "arousal"), "valence": ("valence",)}
 
 
 def prepare_builder(config: ml_collections.ConfigDict) -> tfds.core.DatasetBuilder:
@@ -65,6 +73,14 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
     emotion = info.features["emotion"]
     gender = info.features["gender"]
     has_sessions = "session" in info.features
+    has_source_rate = SOURCE_RATE in info.features
+    source_rates = []
+    rating_of = {
+        task: next(f for f in names if f in info.features)
+        for task, names in RATING_FEATURES.items()
+        if any(f in info.features for f in names)
+    }
+    ratings = {task: [] for task in rating_of}
     audio, labels, speakers, genders, names, sessions = [], [], [], [], [], []
     for split in sorted(info.splits):
         if not split.startswith(SPLIT_PREFIX):
@@ -77,8 +93,16 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
             names.append(ex["file_name"].decode())
             if has_sessions:
                 sessions.append(str(ex["session"].decode()))
+            if has_source_rate:
+                source_rates.append(int(ex[SOURCE_RATE]))
+            for task, feature in rating_of.items():
+                ratings[task].append(float(ex[feature]))
     if not audio:
         raise ValueError(f"Corpus {config.corpus!r} has no '{SPLIT_PREFIX}*' splits.")
+    if has_source_rate:
+        warn_if_upsampled(
+            config.corpus, info.features["audio"].sample_rate, source_rates
+        )
     return Corpus(
         name=config.corpus,
         audio=audio,
@@ -89,7 +113,30 @@ def read_corpus(config: ml_collections.ConfigDict) -> Corpus:
         class_names=list(emotion.names),
         sample_rate=info.features["audio"].sample_rate,
         sessions=np.asarray(sessions) if has_sessions else None,
+        ratings={k: np.asarray(v, np.float32) for k, v in ratings.items()},
     )
+
+
+def warn_if_upsampled(name: str, stored: int, rates: Sequence[int]) -> list[int]:
+    """The rates below ``stored`` that files of a native-rate corpus had
+    (``ravdess_48k``'s ``source_sample_rate`` feature: ``rates``, one per
+    file), with a warning naming them: those files were upsampled and hold
+    nothing above half their own rate (a RAVDESS copy already at 16 kHz built
+    as ``ravdess_48k`` gives 48 kHz framing of a 16 kHz band, not the
+    release's 48 kHz audio)."""
+    counts = collections.Counter(int(r) for r in rates)
+    low = sorted(r for r in counts if r < stored)
+    if low:
+        logging.warning(
+            "%s is stored at %d Hz, but %d of its %d files were recorded at %s "
+            "Hz and upsampled: they hold nothing above half that rate.",
+            name,
+            stored,
+            sum(counts[r] for r in low),
+            len(rates),
+            "/".join(map(str, low)),
+        )
+    return low
 
 
 def corpus_configs(

@@ -17,7 +17,7 @@ import numpy as np
 class Segments:
     """Sub-utterances: fixed-width int16 audio, true lengths, their utterance."""
 
-    audio: np.ndarray  # [S, max_samples] int16, zero-padded
+    audio: np.ndarray  # [S, max_samples] int16 (host features: [S, T, D]), zero-padded
     lengths: np.ndarray  # [S] int32
     labels: np.ndarray  # [S] int32
     utterance: np.ndarray  # [S] int32, index into the utterance list given
@@ -95,7 +95,12 @@ def make_segments(
     max_samples: int,
     mode: str = "equal",
 ) -> Segments:
-    """Cuts utterances into segments of at most `max_samples` (see SEGMENTATIONS)."""
+    """Cuts utterances into segments of at most `max_samples` (see SEGMENTATIONS).
+
+    An utterance may also be `[frames, D]` features computed on the host
+    (`ser_jax.frontends.precomputed`): it is cut along its first axis alike,
+    `max_samples` then counting frames.
+    """
     if mode not in SEGMENTATIONS:
         raise ValueError(
             f"segmentation {mode!r} unknown; known: {sorted(SEGMENTATIONS)}"
@@ -104,7 +109,10 @@ def make_segments(
     rows, lengths, seg_labels, owners = [], [], [], []
     for i, (clip, label) in enumerate(zip(audio, labels, strict=True)):
         for start, stop in cut(len(clip), max_samples):
-            row = np.zeros(max_samples, np.int16)
+            row = np.zeros(
+                (max_samples, *clip.shape[1:]),
+                np.int16 if clip.ndim == 1 else clip.dtype,
+            )
             row[: stop - start] = clip[start:stop]
             rows.append(row)
             lengths.append(stop - start)

@@ -18,6 +18,11 @@ one from a config.
 | `log_mel`          | `LogMel`          | `mel`   | `[frames, num_mels]`      | Keesing; Neumann   |
 | `mfcc`             | `Mfcc`            | `mel`   | `[frames, num_mfcc]`      | Neumann; Sundharam |
 | `raw_waveform`     | `RawWaveform`     | `raw`   | `[N, 1]` or `[frames, L]` | Latif; Zhang       |
+| `egemaps_lld`      | `PrecomputedFrames`| `precomputed` | `[frames, 25]`    | Neumann            |
+
+`egemaps_lld` is the exception: openSMILE's eGeMAPS descriptors, computed on
+the host once per utterance and cached; the batches carry them in place of
+audio and the front-end only masks them (`precomputed.host_corpus`).
 
 Beside them: `framing` (framing and masking, which the models use too),
 `augmentation` (transformed training copies, on the device),
@@ -37,6 +42,7 @@ import ml_collections
 
 from ser_jax.frontends.anand import AnandSpectrogram
 from ser_jax.frontends.mel import LogMel, Mfcc
+from ser_jax.frontends.precomputed import PrecomputedFrames
 from ser_jax.frontends.raw import RawWaveform
 from ser_jax.frontends.satt import SattSpectrogram
 
@@ -59,6 +65,7 @@ FRONTENDS = {
     "log_mel": LogMel,
     "mfcc": Mfcc,
     "raw_waveform": RawWaveform,
+    "egemaps_lld": PrecomputedFrames,
 }
 
 

@@ -32,6 +32,7 @@ import ml_collections
 
 from ser_jax.frontends.anand import AnandSpectrogram
 from ser_jax.frontends.framing import mask_audio, mask_frames
+from ser_jax.frontends.precomputed import PrecomputedFrames
 from ser_jax.frontends.raw import RawWaveform
 from ser_jax.frontends.satt import SattSpectrogram
 
@@ -82,6 +83,12 @@ def create(config: ml_collections.ConfigDict | None, frontend) -> Augmentation:
             "augmentation.pitch_semitones scales a linear frequency axis: use it "
             f"with {[c.__name__ for c in LINEAR_FREQUENCY]}, not "
             f"{type(frontend).__name__}"
+        )
+    if aug.white_noise_snr_db and isinstance(frontend, PrecomputedFrames):
+        raise ValueError(
+            "augmentation.white_noise_snr_db adds noise to audio, but "
+            f"{type(frontend).__name__}'s features were computed on the host from "
+            "the clean audio"
         )
     if aug.time_scale and isinstance(frontend, RawWaveform):
         raise ValueError(

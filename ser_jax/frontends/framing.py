@@ -18,7 +18,10 @@ HIGHEST = jax.lax.Precision.HIGHEST
 
 
 def pcm_to_float(audio: jax.Array) -> jax.Array:
-    """int16 PCM samples (as batches hold them) -> float32 in [-1, 1)."""
+    """int16 PCM samples (as batches hold them) -> float32 in [-1, 1); float
+    input (frames computed on the host, `precomputed`) passes unchanged."""
+    if jnp.issubdtype(audio.dtype, jnp.floating):
+        return audio
     return audio.astype(jnp.float32) / 32768.0
 
 

@@ -70,6 +70,18 @@ class LogMel:
     the sample and ms fields agree (64 ms, 16 ms there), so equal settings
     compare equal.
 
+    `n_fft=0`: the smallest power of two that holds the window (a window
+    given in ms then keeps its FFT size at any sample rate: Sundharam &
+    Johari's 1024 samples at 48 kHz are 21.3 ms, FFT 512 at 16 kHz).
+
+    `power_db=True`: decibels, `10 log10(max(mel_power, 1e-10))`, floored at
+    `top_db` below the example's loudest value over its valid frames (0: no
+    floor): `librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=top_db)`,
+    the "mel spectrogram in dB" of librosa-based work (Sundharam & Johari)
+    and, through `Mfcc`, `librosa.feature.mfcc(y=...)`. The floor depends on
+    the whole example (not on each frame alone). Off by default: natural log
+    plus `log_eps`, frame-local.
+
     With 240 bands use `n_fft >= 1024`: at 512, 18 of the 240 Slaney filters
     fall between FFT bins, are empty (librosa warns) and give log(log_eps).
     `max_samples` (the longest segment) fixes the frame count.
@@ -93,6 +105,8 @@ class LogMel:
     fmax: float = 0.0
     log_eps: float = 1e-6
     harmonic_filter: bool = False
+    power_db: bool = False
+    top_db: float = 0.0
 
     def __post_init__(self):
         window = self.window_length or (
@@ -103,10 +117,16 @@ class LogMel:
         hop = self.hop_length or (
             ms_to_samples(self.sample_rate, self.hop_ms) if self.hop_ms else window // 4
         )
+        if not self.n_fft:
+            object.__setattr__(self, "n_fft", 1 << max(0, window - 1).bit_length())
         if not 0 < window <= self.n_fft or hop <= 0:
             raise ValueError(
                 f"need 0 < window ({window}) <= n_fft ({self.n_fft}) and hop > 0"
                 f" ({hop})."
+            )
+        if self.top_db < 0 or (self.top_db and not self.power_db):
+            raise ValueError(
+                f"top_db ({self.top_db}) must be >= 0 and needs power_db=True."
             )
         object.__setattr__(self, "window_length", window)
         object.__setattr__(self, "hop_length", hop)
@@ -130,8 +150,10 @@ class LogMel:
             self.fmax or self.sample_rate / 2,
         )
 
-    def log_mel(self, audio: jax.Array) -> jax.Array:
-        """`[B, num_frames, num_mels]` log mel energies of every frame (no mask)."""
+    def log_mel(self, audio: jax.Array, frame_counts: jax.Array) -> jax.Array:
+        """`[B, num_frames, num_mels]` log mel energies (natural log, or dB with
+        `power_db`) of every frame; frames past `frame_counts` are not masked
+        (they only stay out of the dB floor)."""
         frames = frame_signal(
             audio, self.window_length, self.hop_length, self.num_frames
         )
@@ -142,7 +164,14 @@ class LogMel:
         if self.harmonic_filter:
             power = self.harmonic_filtered(audio, power)
         mel = jnp.matmul(power, self.filterbank().T, precision=HIGHEST)
-        return jnp.log(mel + self.log_eps)
+        if not self.power_db:
+            return jnp.log(mel + self.log_eps)
+        db = 10.0 * jnp.log10(jnp.maximum(mel, 1e-10))
+        if self.top_db:
+            valid = jnp.arange(db.shape[1])[None, :, None] < frame_counts[:, None, None]
+            loudest = jnp.max(jnp.where(valid, db, -jnp.inf), axis=(1, 2))
+            db = jnp.maximum(db, loudest[:, None, None] - self.top_db)
+        return db
 
     def harmonic_filtered(self, audio: jax.Array, power: jax.Array) -> jax.Array:
         """Satt's harmonic filter on the power spectra `power` of `audio`'s frames;
@@ -170,7 +199,7 @@ class LogMel:
         self, audio: jax.Array, lengths: jax.Array
     ) -> tuple[jax.Array, jax.Array]:
         counts = self.frame_counts(lengths)
-        log_mel = self.log_mel(mask_audio(audio, lengths))
+        log_mel = self.log_mel(mask_audio(audio, lengths), counts)
         return mask_frames(log_mel, counts), counts
 
 
@@ -183,8 +212,8 @@ class Mfcc(LogMel):
     window="hann"`, and `num_mels=128` for librosa's default). Defaults: 13 over
     40 bands, 25 ms Hamming / 10 ms. Same as `librosa.feature.mfcc(S=log_mel)`;
     `librosa.feature.mfcc(y=...)` differs by using dB (a factor 10 / ln 10) and
-    an 80 dB floor below each clip's peak, which a frame-local front-end avoids.
-    All `LogMel` fields apply.
+    an 80 dB floor below each clip's peak, which `power_db=True, top_db=80`
+    gives (off by default: frame-local). All `LogMel` fields apply.
     """
 
     num_mfcc: int = 13
@@ -203,7 +232,7 @@ class Mfcc(LogMel):
     ) -> tuple[jax.Array, jax.Array]:
         counts = self.frame_counts(lengths)
         mfcc = jnp.matmul(
-            self.log_mel(mask_audio(audio, lengths)),
+            self.log_mel(mask_audio(audio, lengths), counts),
             dct_matrix(self.num_mels, self.num_mfcc).T,
             precision=HIGHEST,
         )

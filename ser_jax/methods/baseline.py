@@ -200,6 +200,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
             f"{classifiers.STANDARDIZATIONS}"
         )
     features.check_name(config.features)
+    if config.features in features.FRAME_SETS:
+        raise ValueError(
+            f"features {config.features!r} are per frame: a neural model's input "
+            f"(frontend.name={config.features!r}); the baselines take "
+            f"{list(features.FEATURE_SETS)}"
+        )
     chunk_level = bool(config.get("chunk_level"))
     if chunk_level and config.features != "handbuilt":
         raise ValueError(

@@ -33,6 +33,10 @@ class FoldData:
     # Mean and std fitted on the training speakers ("train_speakers"), which a
     # classifier of new recordings needs; None in the other modes.
     feature_stats: dict[str, np.ndarray] | None
+    # Per auxiliary task, how many of the fold's utterances got their class
+    # from an annotated rating and how many from the emotion's category
+    # (`config.task_targets`); empty without auxiliary tasks.
+    task_targets: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
 
 
 def split_strata(labels: np.ndarray, genders: np.ndarray) -> np.ndarray:
@@ -140,11 +144,12 @@ def prepare_fold_data(
 ) -> FoldData:
     """Cuts the fold's training, validation and test utterances into segments
     (`config.segmentation`; `random_chunks` splits the segments themselves),
-    adds each auxiliary task's labels, checks on the data itself that no test
-    speaker (for a random split: no test utterance or segment) reaches
-    training or validation, and attaches `config.feature_standardization`'s
-    statistics."""
+    adds each auxiliary task's labels (`auxiliary_labels`), checks on the data
+    itself that no test speaker (for a random split: no test utterance or
+    segment) reaches training or validation, and attaches
+    `config.feature_standardization`'s statistics."""
     seed = config.protocol.seed
+    auxiliary = auxiliary_labels(config, corpus, task_weights)
     if fold.random_split == "random_chunks":
         cut = split_segments(corpus, fold, seed, max_samples, config.segmentation)
         splits = {split: (idx, seg) for split, (idx, seg, _) in cut.items()}
@@ -163,11 +168,18 @@ def prepare_fold_data(
             for split, idx in fold_utterances(corpus, fold, seed).items()
         }
         items = {split: corpus.file_names[idx] for split, (idx, _) in splits.items()}
-    for _, segments in splits.values():
-        for task in task_weights or ():
-            if task != "emotion":
-                table = emotions.task_labels(task, corpus.class_names)
-                segments.extras[label_key(task)] = table[segments.labels]
+    for idx, segments in splits.values():
+        for task, (labels, _) in auxiliary.items():
+            segments.extras[label_key(task)] = labels[idx][segments.utterance]
+    # A random split of chunks may put one utterance in several splits.
+    used = np.unique(np.concatenate([idx for idx, _ in splits.values()]))
+    task_targets = {
+        task: {
+            "annotated": int(annotated[used].sum()),
+            "category_table": int((~annotated[used]).sum()),
+        }
+        for task, (_, annotated) in auxiliary.items()
+    }
     # Speakers for a speaker-independent fold; items for a random split.
     protocols.check_no_leakage(
         fold,
@@ -183,7 +195,38 @@ def prepare_fold_data(
             for split, (idx, seg) in splits.items()
         },
     )
-    return FoldData(splits, feature_stats)
+    return FoldData(splits, feature_stats, task_targets)
+
+
+def auxiliary_labels(
+    config: ml_collections.ConfigDict,
+    corpus: Corpus,
+    task_weights: dict[str, float] | None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per auxiliary task, each corpus utterance's class and whether it comes
+    from an annotated rating.
+
+    `config.task_targets`: "" (the default) takes every class from the
+    emotion's category (`emotions.task_labels`); "annotated" takes the
+    corpus's rating where it has one (`Corpus.ratings`: IEMOCAP, MSP-IMPROV)
+    and the category elsewhere (`emotions.utterance_task_labels`).
+    """
+    targets = config.get("task_targets") or ""
+    if targets not in emotions.TASK_TARGETS:
+        raise ValueError(
+            f"task_targets must be one of {emotions.TASK_TARGETS} ('' = the "
+            f"category table), got {targets!r}"
+        )
+    return {
+        task: emotions.utterance_task_labels(
+            task,
+            corpus.labels,
+            corpus.class_names,
+            corpus.ratings.get(task) if targets == "annotated" else None,
+        )
+        for task in task_weights or ()
+        if task != "emotion"
+    }
 
 
 def describe_input(config: dict) -> str:

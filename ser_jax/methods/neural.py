@@ -17,6 +17,7 @@ import ml_collections
 from absl import logging
 
 from ser_jax.frontends import FrontendLike
+from ser_jax.frontends.precomputed import host_corpus
 from ser_jax.methods import experiment
 from ser_jax.methods.fold_data import describe_input
 from ser_jax.methods.progress import Progress
@@ -38,9 +39,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
     progress = Progress(
         len(exp.folds), config.num_epochs, len(exp.pending) * config.num_epochs
     )
+    # Features computed on the host (eGeMAPS descriptors) replace the audio.
+    corpus = host_corpus(config.frontend, exp.corpus, config.dataset.data_dir)
     records = exp.run(
         lambda fold, fold_dir: FoldRunner(
-            config, exp.corpus, fold, fold_dir, devices, progress
+            config, corpus, fold, fold_dir, devices, progress
         ).run()
     )
     return exp.write_results(

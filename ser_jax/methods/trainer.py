@@ -87,6 +87,7 @@ class FoldRunner:
             config, corpus, fold, self.frontend, max_samples, self.task_weights
         )
         self.data, self.feature_stats = fold_data.splits, fold_data.feature_stats
+        self.task_targets = fold_data.task_targets
 
     def build(self):
         """The initial state (unreplicated); sets the steps, schedule and weights."""
@@ -197,6 +198,8 @@ class FoldRunner:
             "num_segments": {s: len(self.data[s][1]) for s in self.data},
             "best_epoch": best_meta["best_epoch"],
             "selected_by": f"validation {self.select_by}",
+            # Where the auxiliary tasks' classes came from (utterance counts).
+            **({"task_targets": self.task_targets} if self.task_targets else {}),
             "history": history,
             **self._test(),
         }

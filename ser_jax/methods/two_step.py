@@ -46,6 +46,7 @@ from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.data.segments import Segments
 from ser_jax.frontends import FrontendLike
+from ser_jax.frontends.precomputed import host_corpus
 from ser_jax.methods import experiment
 from ser_jax.methods.fold_data import describe_input, fold_utterances
 from ser_jax.methods.progress import Progress
@@ -241,9 +242,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
         config.num_epochs,
         len(exp.pending) * len(stages) * config.num_epochs,
     )
+    # Features computed on the host (eGeMAPS descriptors) replace the audio.
+    corpus = host_corpus(config.frontend, exp.corpus, config.dataset.data_dir)
     records = exp.run(
         lambda fold, fold_dir: run_fold(
-            config, exp.corpus, fold, fold_dir, devices, progress
+            config, corpus, fold, fold_dir, devices, progress
         )
     )
     return exp.write_results(

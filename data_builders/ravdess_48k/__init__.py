@@ -1,0 +1,1 @@
+"""RAVDESS at 48 kHz dataset builder (see ../ravdess/README.md)."""
