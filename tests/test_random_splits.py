@@ -260,3 +260,15 @@ def test_sundharam_setup_is_gender_split_under_random_utterances(data_dir, tmp_p
     assert pooled["speaker_independent"] is False
     text = (tmp_path / "report" / "report.md").read_text()
     assert "## Speaker-dependent runs (random splits)" in text
+
+
+def test_split_inflation_refuses_what_it_cannot_compare(tmp_path):
+    config = svm_is09.get_config("corpus=synthetic/tiny,protocol=losgo")
+    with pytest.raises(ValueError, match="random_split must be one of"):
+        studies.split_inflation(config, tmp_path / "a", random_split="losgo")
+    with pytest.raises(ValueError, match="num_draws must be at least 1"):
+        studies.split_inflation(config, tmp_path / "b", num_draws=0)
+    dependent = svm_is09.get_config("corpus=synthetic/tiny,protocol=random_chunks")
+    with pytest.raises(ValueError, match="protocol is 'random_chunks'"):
+        studies.split_inflation(dependent, tmp_path / "c")
+    assert not list(tmp_path.iterdir())  # refused before anything was written
