@@ -87,12 +87,14 @@ def music(key: jax.Array, num_samples: int, sample_rate: int) -> jax.Array:
     since = (t - index * beat) / sample_rate  # seconds since the beat's onset
     accent = jnp.where(index % 4 == 0, 1.0, 0.6)
     envelope = accent * (1 - jnp.exp(-since / 0.005)) * jnp.exp(-since / 0.3)
-    h = jnp.arange(1, HARMONICS + 1, dtype=jnp.float32)
-    freqs = midi_to_hz(notes[index])[:, :, None] * h  # [N, 4, H]
-    partials = jnp.where(freqs < sample_rate / 2, 1.0 / h, 0.0) * jnp.sin(
-        2 * jnp.pi * freqs * since[:, None, None]
-    )
-    return unit_rms(envelope * partials.sum((1, 2)))
+    freqs = midi_to_hz(notes[index])  # [N, 4]
+    phase = 2 * jnp.pi * since
+    signal = jnp.zeros(num_samples)
+    for note in range(notes.shape[1]):  # 20 partials summed in place: [N] each
+        for h in range(1, HARMONICS + 1):
+            f = h * freqs[:, note]
+            signal += jnp.where(f < sample_rate / 2, 1.0 / h, 0.0) * jnp.sin(f * phase)
+    return unit_rms(envelope * signal)
 
 
 CLAP_DECAY_S = 0.004
