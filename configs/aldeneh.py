@@ -60,6 +60,7 @@ def log_mel(num_mels: int) -> ml_collections.ConfigDict:
     frontend.hop_ms = 10.0
     frontend.n_fft = 512 if num_mels <= 128 else 1024
     frontend.window = "hamming"
+    frontend.harmonic_filter = False  # Satt's harmonic filter (frontends/harmonic.py)
     return frontend
 
 

@@ -38,6 +38,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.frontend.grid_hz = 10.0
     config.frontend.max_freq_hz = 4000.0
     config.frontend.noise_floor_db = -80.0
+    # Satt's noise-robust input (frontends/harmonic.py); off as in the main results.
+    config.frontend.harmonic_filter = False
 
     config.model = ml_collections.ConfigDict()
     config.model.name = "satt_cnn_lstm"

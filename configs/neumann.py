@@ -50,6 +50,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.frontend.hop_ms = 10.0
     config.frontend.n_fft = 512
     config.frontend.window = "hamming"
+    config.frontend.harmonic_filter = False  # Satt's (frontends/harmonic.py)
     if args["features"] == "mfcc":
         config.frontend.num_mfcc = 13
 

@@ -54,6 +54,7 @@ def sundharam_config(arg: str | None, model_name: str) -> ml_collections.ConfigD
     config.frontend.hop_length = 256
     config.frontend.window = "hann"
     config.frontend.num_mels = 128
+    config.frontend.harmonic_filter = False  # Satt's (frontends/harmonic.py)
     if args["features"] == "mfcc":
         config.frontend.num_mfcc = 13
 

@@ -20,8 +20,10 @@ one from a config.
 | `raw_waveform`     | `RawWaveform`     | `raw`   | `[N, 1]` or `[frames, L]` | Latif; Zhang       |
 
 Beside them: `framing` (framing and masking, which the models use too),
-`augmentation` (transformed training copies, on the device) and
-`standardization` (per-speaker feature statistics).
+`augmentation` (transformed training copies, on the device),
+`standardization` (per-speaker feature statistics), `pitch` (F0 and voicing:
+Praat's tracker in JAX) and `harmonic` (Satt's harmonic filter, the
+`harmonic_filter` option of `satt_spectrogram`, `log_mel` and `mfcc`).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from ser_jax.frontends.framing import (
     num_valid_frames,
     periodic_window,
 )
+from ser_jax.frontends.harmonic import harmonic_filter_db
+from ser_jax.frontends.pitch import PitchTracker
 
 
 @functools.lru_cache(maxsize=16)
@@ -71,6 +73,11 @@ class LogMel:
     With 240 bands use `n_fft >= 1024`: at 512, 18 of the 240 Slaney filters
     fall between FFT bins, are empty (librosa warns) and give log(log_eps).
     `max_samples` (the longest segment) fixes the frame count.
+
+    `harmonic_filter`: Satt et al.'s harmonic filter (`frontends.harmonic`) on
+    the power spectrum before the filterbank: voiced frames (the pitch tracker
+    of `frontends.pitch`) are rebuilt from F0 and the envelope, unvoiced frames
+    are silent (power 0: `log(log_eps)`). Off by default; MFCCs inherit it.
     """
 
     sample_rate: int = 16000
@@ -85,6 +92,7 @@ class LogMel:
     fmin: float = 0.0
     fmax: float = 0.0
     log_eps: float = 1e-6
+    harmonic_filter: bool = False
 
     def __post_init__(self):
         window = self.window_length or (
@@ -131,8 +139,27 @@ class LogMel:
             frames * periodic_window(self.window, self.window_length), n=self.n_fft
         )
         power = jnp.real(spectrum) ** 2 + jnp.imag(spectrum) ** 2
+        if self.harmonic_filter:
+            power = self.harmonic_filtered(audio, power)
         mel = jnp.matmul(power, self.filterbank().T, precision=HIGHEST)
         return jnp.log(mel + self.log_eps)
+
+    def harmonic_filtered(self, audio: jax.Array, power: jax.Array) -> jax.Array:
+        """Satt's harmonic filter on the power spectra `power` of `audio`'s frames;
+        unvoiced frames become 0."""
+        tracker = PitchTracker(sample_rate=self.sample_rate)
+        f0, voiced = tracker(
+            audio, self.window_length, self.hop_length, self.num_frames
+        )
+        filtered_db = harmonic_filter_db(
+            10.0 * jnp.log10(jnp.maximum(power, 1e-20)),
+            self.sample_rate / self.n_fft,
+            f0,
+            voiced,
+            silence_db=0.0,
+            max_f0=tracker.pitch_ceiling,
+        )
+        return jnp.where(voiced[..., None], 10.0 ** (filtered_db / 10.0), 0.0)
 
     def frame_counts(self, lengths: jax.Array) -> jax.Array:
         return num_valid_frames(
