@@ -156,7 +156,7 @@ def noisy_predict_step(
     `snr_db`, a fresh excerpt per segment keyed by the seed, the noise and the
     segment's index (`ser_jax.noise.sources.evaluation_keys`), so every model
     and batch size hears the same noisy audio."""
-    keys = noise_sources.evaluation_keys(seed, noise_id, batch["index"])
+    keys = noise_sources.evaluation_keys(seed, sources, noise_id, batch["index"])
     audio = sources.mix(
         pcm_to_float(batch["audio"]), batch["length"], noise_id, snr_db, keys
     )

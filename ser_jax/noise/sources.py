@@ -240,11 +240,17 @@ def create(
 EVALUATION_SALT = 0x4E015E
 
 
-def evaluation_keys(seed: int, noise_id, index: jax.Array) -> jax.Array:
-    """A key per test segment, from the seed, the noise and the segment's index
-    in its split: the same excerpt at every SNR, for every model and batch size."""
+def evaluation_keys(
+    seed: int, sources: NoiseSources, noise_id, index: jax.Array
+) -> jax.Array:
+    """A key per test segment, from the seed, the noise (by its name's place in
+    `NAMES`, not in `sources`) and the segment's index in its split: the same
+    excerpt at every SNR, for every model and batch size, and whichever other
+    noises the run has (a run testing on babble alone hears the excerpts the
+    noise study's babble cell does)."""
+    name_ids = jnp.asarray([NAMES.index(n) for n in sources.names], jnp.int32)
     base = jax.random.fold_in(
-        jax.random.fold_in(jax.random.key(seed), EVALUATION_SALT), noise_id
+        jax.random.fold_in(jax.random.key(seed), EVALUATION_SALT), name_ids[noise_id]
     )
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.maximum(index, 0))
 
