@@ -124,6 +124,7 @@ def plot_snr_curve(study: dict, path: Path, title: str = "") -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     styles = {"normal": "-", "modified": "--"}
     noises = list(dict.fromkeys(r["noise"] for r in curve))
+    kinds = {r["noise"]: r.get("kind", "") for r in curve}  # generated, musan
     for m, model in enumerate(dict.fromkeys(r["model"] for r in curve)):
         ls = styles.get(model, ":")
         by_snr: dict[float, list[float]] = {}
@@ -136,7 +137,7 @@ def plot_snr_curve(study: dict, path: Path, title: str = "") -> None:
             for snr, uar in points:
                 by_snr.setdefault(snr, []).append(uar)
             ax.plot(*zip(*points, strict=True), ls, color=f"C{i}", alpha=0.6,
-                    label=f"{name}" if m == 0 else None)  # fmt: skip
+                    label=f"{name} ({kinds[name]})" if m == 0 else None)  # fmt: skip
         snrs = sorted(by_snr)
         ax.plot(snrs, [np.mean(by_snr[s]) for s in snrs], ls, color="k", lw=2.5,
                 label=f"{model}: mean over noises")  # fmt: skip
