@@ -38,7 +38,7 @@ flags.mark_flags_as_required(["config", "workdir", "label"])
 
 SECTION = "## Satt et al.'s noise study, Table 2 layout (benchmarks/noise_study.py)"
 # Satt et al. (Interspeech 2017) Table 2, IEMOCAP improvised, 4 classes, 0 dB:
-# accuracy of the normal and the modified (harmonic-filtered) model.
+# overall accuracy (WA) of the normal and the modified (harmonic-filtered) model.
 PAPER = {"clean": (68.8, 64.5), "mean": (40.1, 59.8)}
 
 
@@ -53,9 +53,11 @@ def section(study: dict, label: str, command: str, note: str) -> str:
         f"{table['snr_db']:g} dB SNR by the speech's active level (20 ms frames "
         "within 30 dB of the loudest). Generated noises are marked (generated): "
         "they stand in for the paper's recorded ones. Paper: Satt et al., "
-        "IEMOCAP improvised, 4 classes, 7 recorded noises (accuracy, their mean).",
+        "IEMOCAP improvised, 4 classes, 7 recorded noises; its figures are overall "
+        "accuracy (WA), to set beside the figures in parentheses.",
         "",
-        "| test audio | normal | modified (harmonic filter) | paper normal | paper modified |",
+        "| test audio | normal | modified (harmonic filter) | paper normal (WA) "
+        "| paper modified (WA) |",
         "|---|---|---|---|---|",
     ]
     for row in table["rows"]:
