@@ -68,6 +68,15 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.augmentation.white_noise_snr_db = ()  # e.g. (15.0, 30.0), Sundharam
     config.augmentation.pitch_semitones = ()  # e.g. (-2.0, 2.0), Anand R7
     config.augmentation.time_scale = ()  # e.g. (0.9, 1.1), Anand R7
+    # Noise copies (ser_jax/noise): a noise or set, e.g. "generated", at an SNR
+    # drawn from noise_snr_db, e.g. (0.0, 20.0); "" is off.
+    config.augmentation.noise = ""
+    config.augmentation.noise_snr_db = ()
+    # A noisy test (ser_jax/noise): the test audio mixed with one noise
+    # ("white", "babble", "musan_music", ...) at snr_db; "" is a clean test.
+    config.evaluation = ml_collections.ConfigDict()
+    config.evaluation.noise = ""
+    config.evaluation.snr_db = 0.0
 
     config.num_epochs = 30
     config.batch_size = 32

@@ -6,7 +6,9 @@ official counts `python -m ser_jax.check_corpus` compares a build with):
 ravdess (and ravdess_48k, at the release's rate), emodb, cremad, surrey_savee, tess, jl_corpus, portuguese, iemocap,
 msp_improv, enterface, cafe, emofilm, demos, smartkom, shemo, emovo, urdu,
 nemo, subesco (Keesing et al.'s 15 corpora and four more), `own_corpus`
-(any labelled recordings) and `synthetic` (generated, no download).
+(any labelled recordings) and `synthetic` (generated, no download); and
+`musan`, noise recordings (one split per category, no speakers or emotions)
+that `ser_jax.noise` mixes into speech.
 
 All share the features and per-speaker splits described in
 ``data_builders.builder_utils``, which also holds what several releases need
@@ -27,6 +29,7 @@ from data_builders.enterface import enterface_dataset_builder
 from data_builders.iemocap import iemocap_dataset_builder
 from data_builders.jl_corpus import jl_corpus_dataset_builder
 from data_builders.msp_improv import msp_improv_dataset_builder
+from data_builders.musan import musan_dataset_builder
 from data_builders.nemo import nemo_dataset_builder
 from data_builders.own_corpus import own_corpus_dataset_builder
 from data_builders.portuguese import portuguese_dataset_builder
@@ -51,6 +54,7 @@ __all__ = [
     "iemocap_dataset_builder",
     "jl_corpus_dataset_builder",
     "msp_improv_dataset_builder",
+    "musan_dataset_builder",
     "nemo_dataset_builder",
     "own_corpus_dataset_builder",
     "portuguese_dataset_builder",

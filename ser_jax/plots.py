@@ -119,6 +119,43 @@ def plot_snippet_length(study: dict, path: Path, title: str = "") -> None:
     plt.close(fig)
 
 
+def plot_snr_curve(study: dict, path: Path, title: str = "") -> None:
+    """The noise study's pooled UAR against SNR: a line per noise and model
+    (normal solid, modified dashed), their mean bold, clean as dotted lines."""
+    plt = _pyplot()
+    curve = study["snr_curve"]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    styles = {"normal": "-", "modified": "--"}
+    noises = list(dict.fromkeys(r["noise"] for r in curve))
+    kinds = {r["noise"]: r.get("kind", "") for r in curve}  # generated, musan
+    for m, model in enumerate(dict.fromkeys(r["model"] for r in curve)):
+        ls = styles.get(model, ":")
+        by_snr: dict[float, list[float]] = {}
+        for i, name in enumerate(noises):
+            points = sorted(
+                (r["snr_db"], 100 * r["uar"])
+                for r in curve
+                if r["model"] == model and r["noise"] == name
+            )
+            for snr, uar in points:
+                by_snr.setdefault(snr, []).append(uar)
+            ax.plot(*zip(*points, strict=True), ls, color=f"C{i}", alpha=0.6,
+                    label=f"{name} ({kinds[name]})" if m == 0 else None)  # fmt: skip
+        snrs = sorted(by_snr)
+        ax.plot(snrs, [np.mean(by_snr[s]) for s in snrs], ls, color="k", lw=2.5,
+                label=f"{model}: mean over noises")  # fmt: skip
+        clean = [r for r in study["runs"] if r["model"] == model and not r["noise"]]
+        for r in clean:
+            ax.axhline(100 * r["uar"], color="k", ls=":", alpha=0.5 + 0.3 * m)
+    ax.set(xlabel="SNR (dB, active speech level)", ylabel="pooled UAR %",
+           title=title or "UAR against SNR")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def save_confusion_png(
     cm: np.ndarray, class_names: Sequence[str], path: Path, title: str
 ) -> None:

@@ -208,6 +208,7 @@ STUDY_PARAMS = {  # the study's own first column: header, text of a run
     "snippet_length": ("first N s", describe_snippet),
     "gender_split": ("speakers", lambda r: "+".join(r.get("genders", []))),
     "split_inflation": ("protocol", describe_split),
+    "noise": ("model, test audio", lambda r: r["name"]),
 }
 
 
@@ -267,11 +268,34 @@ def study_section(study: Study, images: dict[str, str]) -> list[str]:
             "both; the last row is what the random split adds.",
             "",
         ]
+    if kind == "noise":
+        lines += noise_table(data)
     lines += _table([header, "folds", "UAR", "WA", "macro-F1"], rows)
     lines += ["", "Pooled utterance-level metrics of each run.", ""]
     if study.slug in images:
-        lines += [f"![UAR against snippet length]({images[study.slug]})", ""]
+        alt = "UAR against SNR" if kind == "noise" else "UAR against snippet length"
+        lines += [f"![{alt}]({images[study.slug]})", ""]
     return lines
+
+
+def noise_table(data: dict) -> list[str]:
+    """The noise study in Satt et al.'s Table 2 layout."""
+    table = data.get("table")
+    if not table:
+        return []
+    columns = table["columns"]
+    lines = [
+        f"Satt et al.'s Table 2 layout: pooled UAR (WA) of the normal model and "
+        f"the modified one ({', '.join(f'{k}={v}' for k, v in data['modified'].items())})"
+        f", noises at {table['snr_db']:g} dB SNR (active speech level).",
+        "",
+    ]
+    rows = [
+        [row["condition"]]
+        + [f"{pct(row[c]['uar'])} ({pct(row[c]['wa'])})" for c in columns]
+        for row in table["rows"]
+    ]
+    return [*lines, *_table(["test audio", *columns], rows), ""]
 
 
 def run_section(run: Run, images: dict[str, str]) -> list[str]:
@@ -398,6 +422,11 @@ def make_plots(runs: Sequence[Run], studies: Sequence[Study], out: Path) -> dict
             plots.plot_snippet_length(
                 study.study, out / name, f"{corpus}: UAR against snippet length"
             )
+            images[study.slug] = name
+        if study.study["study"] == "noise" and study.study.get("snr_curve"):
+            name = f"{study.slug}_uar_vs_snr.png"
+            corpus = study.runs[0].results["corpus"] if study.runs else ""
+            plots.plot_snr_curve(study.study, out / name, f"{corpus}: UAR against SNR")
             images[study.slug] = name
     return images
 

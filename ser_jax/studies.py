@@ -1,11 +1,12 @@
 """Study designs over `methods.run`: repeats, snippet length, gender split,
-split inflation.
+split inflation, noise.
 
     python -m ser_jax.studies --study=repeats --config=configs/cnn_lstm.py:corpus=synthetic \
         --workdir=runs/study_repeats
     python -m ser_jax.studies --study=snippet_length --lengths=0.5,1,2,3,full ...
     python -m ser_jax.studies --study=gender_split ...
     python -m ser_jax.studies --study=split_inflation --random_split=random_utterances ...
+    python -m ser_jax.studies --study=noise --noises=generated --snrs=-5,0,5,10,15,20 ...
 
 Every study runs ordinary experiments (any `config.method`, through
 `methods.run`; snippet_length needs a method that cuts audio into segments:
@@ -36,6 +37,15 @@ the study's own summary) and a Markdown report with plots in `report/`
   `random_utterances_seed_S/`), and the difference of their pooled UAR, WA and
   macro-F1 (`inflation`, mean ± std over the draws): how much a random split's
   numbers owe to test speakers heard in training. Compared, never pooled.
+- `noise` (Satt et al.'s Table 2): the normal model (the config) and the
+  modified one (the config with `MODIFIED`: `frontend.harmonic_filter=True`,
+  Satt's harmonic filter) are trained on clean audio (`normal/`,
+  `modified/`), then each fold's best checkpoint is tested on the test audio
+  mixed with each noise of `--noises` at each SNR of `--snrs`
+  (`noisy/<model>_<noise>_<snr>dB/`, by `methods.noisy_evaluation`: no
+  training, same excerpts for both models). `study.json` holds Satt's layout
+  (`table`: rows clean, each noise at 0 dB, their mean; columns normal,
+  modified) and UAR against SNR (`snr_curve`); the report draws both.
 
 Every study takes any config, several corpora included
 (`corpus=ravdess+emodb,protocol=leave_one_corpus_out`): cross-corpus evaluation
@@ -56,12 +66,19 @@ from ml_collections import config_flags
 from ser_jax import methods, metrics, runtime
 from ser_jax.data import protocols
 from ser_jax.data.load import speaker_count
+from ser_jax.methods import noisy_evaluation
+from ser_jax.noise import sources as noise_sources
 from ser_jax.report import write_report
 from ser_jax.results import STUDY_FILE, speaker_independent, summarize, write_json
 
-STUDIES = ("repeats", "snippet_length", "gender_split", "split_inflation")
+STUDIES = ("repeats", "snippet_length", "gender_split", "split_inflation", "noise")
 GENDERS = ("female", "male")
 DEFAULT_LENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, None)
+DEFAULT_SNRS = (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0)
+TABLE_SNR_DB = 0.0  # Satt et al.'s Table 2
+# The modified model of the noise study: Satt's harmonic filter on its input.
+MODIFIED = {"frontend.harmonic_filter": True}
+MODELS = ("normal", "modified")
 
 
 # ----------------------------------------------------------------------------
@@ -388,6 +405,119 @@ def split_inflation(
     return finish_study(workdir, study, report)
 
 
+# Noise (Satt et al.: normal and harmonic-filtered models on noisy test audio).
+
+
+def snr_name(snr_db: float) -> str:
+    return f"{snr_db:g}dB"
+
+
+def noise(
+    config: ml_collections.ConfigDict,
+    workdir: str | Path,
+    noises: str | Sequence[str] = "generated",
+    snrs: Sequence[float] = DEFAULT_SNRS,
+    modified: dict | None = None,
+    report: bool = True,
+) -> dict:
+    """Trains the normal and the modified model, tests both under each noise
+    at each SNR; see the module docstring. `modified`: the modified model's
+    config overrides (`MODIFIED` by default)."""
+    names = noise_sources.parse(noises)
+    snrs = sorted({float(s) for s in snrs} | {TABLE_SNR_DB})
+    modified = MODIFIED if modified is None else dict(modified)
+    if not modified:
+        raise ValueError("the noise study's modified model needs overrides")
+    if noise_sources.evaluation_setting(config) is not None:
+        raise ValueError(
+            "the noise study trains on clean audio and sets evaluation.noise "
+            "itself: leave evaluation.noise empty and name the noises with --noises"
+        )
+    workdir = start_study(workdir, "noise")
+    configs = {"normal": config, "modified": variant(config, **modified)}
+    runs, curve = [], []
+    for model, model_config in configs.items():
+        logging.info("noise: %s model, clean", model)
+        clean = methods.run(model_config, workdir / model)
+        runs.append(
+            run_summary(
+                clean, f"{model}, clean", model, model=model, noise="", snr_db=None
+            )
+        )
+        cells = [
+            noisy_evaluation.Cell(
+                name, snr, workdir / "noisy" / f"{model}_{name}_{snr_name(snr)}"
+            )
+            for name in names
+            for snr in snrs
+        ]
+        logging.info("noise: %s model, %d noisy tests", model, len(cells))
+        tested = noisy_evaluation.evaluate_trained(model_config, workdir / model, cells)
+        for cell, results in zip(cells, tested, strict=True):
+            summary = run_summary(
+                results,
+                f"{model}, {noise_sources.describe(cell.noise)} at {cell.snr_db:g} dB",
+                str(cell.workdir.relative_to(workdir)),
+                model=model,
+                noise=cell.noise,
+                kind=noise_sources.kind(cell.noise),
+                snr_db=cell.snr_db,
+            )
+            curve.append(summary)
+            if cell.snr_db == TABLE_SNR_DB:
+                runs.append(summary)
+    study = {
+        "study": "noise",
+        "config": config.to_dict(),
+        "modified": modified,
+        "noises": list(names),
+        "snrs_db": snrs,
+        "runs": runs,
+        "table": noise_table(runs, names),
+        "snr_curve": [
+            {k: r[k] for k in ("model", "noise", "kind", "snr_db", "uar", "wa")}
+            for r in curve
+        ],
+    }
+    return finish_study(workdir, study, report)
+
+
+def noise_table(runs: Sequence[dict], names: Sequence[str]) -> dict:
+    """Satt et al.'s Table 2 layout: rows clean, each noise at 0 dB and their
+    mean; columns the normal and the modified model (pooled UAR and WA)."""
+
+    def cell(model: str, name: str) -> dict:
+        (r,) = [
+            r
+            for r in runs
+            if r["model"] == model
+            and r["noise"] == name
+            and r["snr_db"] in (None, TABLE_SNR_DB)
+        ]
+        return {"uar": r["uar"], "wa": r["wa"]}
+
+    rows = [{"condition": "clean", **{m: cell(m, "") for m in MODELS}}]
+    for name in names:
+        rows.append(
+            {
+                "condition": f"{noise_sources.describe(name)} at {TABLE_SNR_DB:g} dB",
+                "noise": name,
+                **{m: cell(m, name) for m in MODELS},
+            }
+        )
+    noisy = rows[1:]
+    rows.append(
+        {
+            "condition": f"mean over the {len(noisy)} noises",
+            **{
+                m: {k: sum(r[m][k] for r in noisy) / len(noisy) for k in ("uar", "wa")}
+                for m in MODELS
+            },
+        }
+    )
+    return {"snr_db": TABLE_SNR_DB, "columns": list(MODELS), "rows": rows}
+
+
 # ----------------------------------------------------------------------------
 # Command line.
 
@@ -444,6 +574,18 @@ def define_flags(flag_values: flags.FlagValues = flags.FLAGS) -> None:
         "split_inflation: random splits drawn (protocol seeds s..s+num_draws-1).",
         flag_values=flag_values,
     )
+    flags.DEFINE_string(
+        "noises",
+        "generated",
+        "noise: the noises (names or sets: generated, musan; ser_jax.noise.sources).",
+        flag_values=flag_values,
+    )
+    flags.DEFINE_list(
+        "snrs",
+        [f"{s:g}" for s in DEFAULT_SNRS],
+        "noise: SNRs in dB of the noisy tests (0 dB is always among them).",
+        flag_values=flag_values,
+    )
     flags.mark_flags_as_required(
         ["study", "config", "workdir"], flag_values=flag_values
     )
@@ -458,6 +600,8 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
         study = snippet_length(config, workdir, parse_lengths(fv.lengths))
     elif fv.study == "split_inflation":
         study = split_inflation(config, workdir, fv.random_split, fv.num_draws)
+    elif fv.study == "noise":
+        study = noise(config, workdir, fv.noises, [float(s) for s in fv.snrs])
     else:
         study = gender_split(config, workdir)
     for run in study["runs"]:
@@ -481,6 +625,11 @@ def run_from_flags(fv: flags.FlagValues) -> dict:
             f"UAR {100 * gain['uar']['mean']:+.1f} ± {100 * gain['uar']['std']:.1f} "
             f"points, WA {100 * gain['wa']['mean']:+.1f} ± "
             f"{100 * gain['wa']['std']:.1f} points"
+        )
+    for row in study.get("table", {}).get("rows", []):
+        print(
+            f"{row['condition']}: "
+            + ", ".join(f"{m} UAR {row[m]['uar']:.1%}" for m in MODELS)
         )
     print(f"Study: {workdir}/{STUDY_FILE}, report: {workdir}/report/report.md")
     return study

@@ -46,7 +46,7 @@ def data_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("tfds"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_config():
     """A few-second Satt CNN-LSTM run on synthetic/tiny, fold 0 of 4 groups."""
     from configs import cnn_lstm

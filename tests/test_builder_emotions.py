@@ -12,7 +12,8 @@ from ser_jax.data import emotions
 BUILDERS = sorted(
     p.parent.name
     for p in Path(data_builders.__file__).parent.glob("*/*_dataset_builder.py")
-    if p.parent.name != "own_corpus"  # its names are the user's
+    # own_corpus: its names are the user's; musan: noise, no emotions.
+    if p.parent.name not in ("own_corpus", "musan")
 )
 
 

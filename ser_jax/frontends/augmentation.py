@@ -10,6 +10,11 @@ others are transformed on the device with fresh random draws each epoch
 
 - `white_noise_snr_db=(lo, hi)`: Gaussian noise at an SNR drawn uniformly in
   [lo, hi] dB relative to the segment's own power over its valid samples.
+- `noise="generated"` (a noise, a set or several: `ser_jax.noise.sources`)
+  with `noise_snr_db=(lo, hi)`: a fresh excerpt of a noise drawn from the set
+  per example, mixed at an SNR drawn uniformly in [lo, hi] dB relative to the
+  segment's active speech level (`ser_jax.noise.mixing`); babble is made of
+  the fold's training speakers. The trainer attaches the fold's sources.
 - `pitch_semitones=(lo, hi)` and `time_scale=(lo, hi)`: the spectrogram is
   resampled along frequency by 2**(s/12) and along time by r, with s and r
   drawn uniformly. On a linear-frequency spectrogram (Satt's, Anand's) the
@@ -35,10 +40,12 @@ from ser_jax.frontends.framing import mask_audio, mask_frames
 from ser_jax.frontends.precomputed import PrecomputedFrames
 from ser_jax.frontends.raw import RawWaveform
 from ser_jax.frontends.satt import SattSpectrogram
+from ser_jax.noise import sources as noise_sources
+from ser_jax.noise.sources import NoiseSources
 
 # Front-ends whose second axis is linear in frequency (pitch shifts scale it).
 LINEAR_FREQUENCY = (SattSpectrogram, AnandSpectrogram)
-RANGES = ("white_noise_snr_db", "pitch_semitones", "time_scale")  # (low, high) each
+RANGES = ("white_noise_snr_db", "noise_snr_db", "pitch_semitones", "time_scale")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,8 +54,12 @@ class Augmentation:
 
     copies: int = 0
     white_noise_snr_db: tuple[float, ...] = ()
+    noise_snr_db: tuple[float, ...] = ()
     pitch_semitones: tuple[float, ...] = ()
     time_scale: tuple[float, ...] = ()
+    noise: tuple[str, ...] = ()  # noise names (`ser_jax.noise.sources.parse`)
+    # The fold's noise sources on the device (set by the trainer).
+    sources: NoiseSources | None = dataclasses.field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
@@ -66,6 +77,7 @@ def create(config: ml_collections.ConfigDict | None, frontend) -> Augmentation:
     aug = Augmentation(
         copies=int(config.get("copies", 0)),
         **{name: tuple(float(v) for v in config.get(name, ())) for name in RANGES},
+        noise=noise_sources.parse(config.noise) if config.get("noise") else (),
     )
     for name in RANGES:
         value = getattr(aug, name)
@@ -73,10 +85,15 @@ def create(config: ml_collections.ConfigDict | None, frontend) -> Augmentation:
             raise ValueError(f"augmentation.{name} must be (low, high), got {value}")
     if aug.copies < 0:
         raise ValueError(f"augmentation.copies must be >= 0, got {aug.copies}")
-    if aug.copies and not (aug.white_noise_snr_db or aug.warps):
+    if bool(aug.noise) != bool(aug.noise_snr_db):
+        raise ValueError(
+            "augmentation.noise and augmentation.noise_snr_db go together (a noise "
+            f"and its SNR range), got {aug.noise} and {aug.noise_snr_db}"
+        )
+    if aug.copies and not (aug.white_noise_snr_db or aug.noise or aug.warps):
         raise ValueError(
             "augmentation.copies > 0 but no transform is set (white_noise_snr_db, "
-            "pitch_semitones, time_scale)"
+            "noise, pitch_semitones, time_scale)"
         )
     if aug.pitch_semitones and not isinstance(frontend, LINEAR_FREQUENCY):
         raise ValueError(
@@ -128,6 +145,20 @@ def add_white_noise(
         lambda k: jax.random.normal(jax.random.fold_in(k, 2), audio.shape[1:])
     )(keys)
     return mask_audio(audio + scale[:, None] * noise, lengths)
+
+
+def add_noise(
+    audio: jax.Array, lengths: jax.Array, keys: jax.Array, aug: Augmentation
+) -> jax.Array:
+    """`audio` `[B, N]` plus a noise of `aug.noise` per example at a random SNR."""
+    if aug.sources is None:
+        raise ValueError("augmentation.noise needs the fold's noise sources")
+    noise_id = jax.vmap(
+        lambda k: jax.random.randint(jax.random.fold_in(k, 5), (), 0, len(aug.noise))
+    )(keys)
+    snr = _draw(keys, 6, aug.noise_snr_db)
+    noise_keys = jax.vmap(lambda k: jax.random.fold_in(k, 7))(keys)
+    return aug.sources.mix(audio, lengths, noise_id, snr, noise_keys)
 
 
 def resample_axis(
@@ -190,11 +221,12 @@ def apply(
     if not aug.active:
         return x, lengths
     keys = example_keys(key, x.shape[0], axis_name)
-    if stage == "audio" and aug.white_noise_snr_db:
-        new_x, new_lengths = (
-            add_white_noise(x, lengths, keys, aug.white_noise_snr_db),
-            lengths,
-        )
+    if stage == "audio" and (aug.white_noise_snr_db or aug.noise):
+        new_x, new_lengths = x, lengths
+        if aug.white_noise_snr_db:
+            new_x = add_white_noise(new_x, lengths, keys, aug.white_noise_snr_db)
+        if aug.noise:
+            new_x = mask_audio(add_noise(new_x, lengths, keys, aug), lengths)
     elif stage == "features" and aug.warps:
         new_x, new_lengths = warp_features(x, lengths, keys, aug)
     else:

@@ -22,6 +22,7 @@ from ser_jax.data import emotions
 from ser_jax.frontends import augmentation, standardization
 from ser_jax.frontends.framing import pcm_to_float
 from ser_jax.models.layers import BATCH_AXIS
+from ser_jax.noise import sources as noise_sources
 
 AXIS = BATCH_AXIS  # the pmap axis; BatchNorm sums statistics over it
 
@@ -145,9 +146,28 @@ def train_step(graphdef, frontend, aug, weights, state, batch, key):
 
 def predict_step(graphdef, frontend, state, batch):
     """Class posteriors for a device's shard (no dropout)."""
+    return posteriors(graphdef, frontend, state, pcm_to_float(batch["audio"]), batch)
+
+
+def noisy_predict_step(
+    graphdef, frontend, sources, seed, state, batch, noise_id, snr_db
+):
+    """`predict_step` on the shard mixed with noise `noise_id` of `sources` at
+    `snr_db`, a fresh excerpt per segment keyed by the seed, the noise and the
+    segment's index (`ser_jax.noise.sources.evaluation_keys`), so every model
+    and batch size hears the same noisy audio."""
+    keys = noise_sources.evaluation_keys(seed, sources, noise_id, batch["index"])
+    audio = sources.mix(
+        pcm_to_float(batch["audio"]), batch["length"], noise_id, snr_db, keys
+    )
+    return posteriors(graphdef, frontend, state, audio, batch)
+
+
+def posteriors(graphdef, frontend, state, audio, batch):
+    """Class posteriors of float audio `[B, N]` (no dropout)."""
     model, _ = nnx.merge(graphdef, state)
     model.eval()  # running statistics in BatchNorm layers
-    features, lengths = frontend(pcm_to_float(batch["audio"]), batch["length"])
+    features, lengths = frontend(audio, batch["length"])
     features = standardization.apply(features, lengths, batch)
     return jax.nn.softmax(emotion_logits(model(features, lengths)), axis=-1)
 

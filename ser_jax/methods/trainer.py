@@ -9,6 +9,7 @@ a resumed fold equals an uninterrupted one) and the best on validation UAR
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import time
@@ -31,12 +32,14 @@ from ser_jax.methods.fold_data import prepare_fold_data
 from ser_jax.methods.steps import (
     AXIS,
     create_state,
+    noisy_predict_step,
     predict_step,
     replicate,
     task_weights,
     train_step,
     unreplicate,
 )
+from ser_jax.noise import sources as noise_sources
 
 CLASS_BALANCE = ("weights", "oversample", "none")
 SELECT_BY = ("uar", "wa")
@@ -88,6 +91,37 @@ class FoldRunner:
         )
         self.data, self.feature_stats = fold_data.splits, fold_data.feature_stats
         self.task_targets = fold_data.task_targets
+        # A noisy test (config.evaluation) and noisy training copies share the
+        # fold's noise sources; babble is made of its training speakers.
+        self.test_noise = noise_sources.evaluation_setting(config)
+        self.sources = None
+        names = self.augmentation.noise + (
+            (self.test_noise[0],) if self.test_noise else ()
+        )
+        if names:
+            self.use_noises(names)
+        if self.augmentation.noise:
+            self.augmentation = dataclasses.replace(
+                self.augmentation, sources=self.sources
+            )
+
+    def use_noises(self, names) -> noise_sources.NoiseSources:
+        """Sets `self.sources` to the noises `names` for this fold (babble from
+        its training speakers, never its test speakers)."""
+        train_idx = self.data["train"][0]
+        self.sources = noise_sources.create(
+            tuple(dict.fromkeys(names)),
+            self.corpus.sample_rate,
+            self.config.seed,
+            babble=(
+                [self.corpus.audio[i] for i in train_idx],
+                self.corpus.speakers[train_idx],
+                self.fold.test_speakers,
+            ),
+            data_dir=self.config.dataset.get("data_dir") or None,
+        )
+        self.p_noisy = None
+        return self.sources
 
     def build(self):
         """The initial state (unreplicated); sets the steps, schedule and weights."""
@@ -171,6 +205,59 @@ class FoldRunner:
             self.num_devices,
         )
 
+    def predict_noisy(
+        self, state, segments: Segments, noise: str, snr_db: float
+    ) -> np.ndarray:
+        """`predict` on the segments mixed with `noise` at `snr_db` on the device
+        (`steps.noisy_predict_step`; `use_noises` first)."""
+        if self.p_noisy is None:
+            self.p_noisy = jax.pmap(
+                functools.partial(
+                    noisy_predict_step,
+                    self.graphdef,
+                    self.frontend,
+                    self.sources,
+                    self.config.seed,
+                ),
+                axis_name=AXIS,
+                devices=self.devices,
+                in_axes=(0, 0, None, None),
+            )
+        noise_id, p_noisy = self.sources.index(noise), self.p_noisy
+        return predict(
+            lambda s, b: p_noisy(s, b, noise_id, float(snr_db)),
+            state,
+            segments,
+            self.config.eval_batch_size,
+            self.num_devices,
+        )
+
+    def restore_best(self) -> dict:
+        """Builds the steps and loads the fold's best checkpoint (of a finished
+        fold, to test it again); returns its metadata."""
+        self.build()
+        ckpt = FoldCheckpoints(self.dir / "checkpoints")
+        pure, best_meta = ckpt.restore_best(self.template)
+        ckpt.close()
+        self.best_state = self.to_device_state(pure)
+        return best_meta
+
+    def noisy_test_record(
+        self, noise: str, snr_db: float, out_dir: Path, best_meta: dict
+    ) -> dict:
+        """The fold record of the restored best checkpoint (`restore_best`)
+        tested with `noise` at `snr_db`; predictions go to `out_dir`."""
+        return {
+            "fold": self.fold.index,
+            **self.fold.to_dict(),
+            "num_utterances": {s: int(len(self.data[s][0])) for s in self.data},
+            "num_segments": {s: len(self.data[s][1]) for s in self.data},
+            "best_epoch": best_meta["best_epoch"],
+            "selected_by": f"validation {self.select_by}",
+            "checkpoint": str(self.dir / "checkpoints"),
+            **self._test((noise, snr_db), out_dir, splits=("test",)),
+        }
+
     def to_device_state(self, pure: dict):
         """A checkpoint's pure dict as the replicated state the steps take."""
         state = self.state_struct
@@ -201,7 +288,7 @@ class FoldRunner:
             # Where the auxiliary tasks' classes came from (utterance counts).
             **({"task_targets": self.task_targets} if self.task_targets else {}),
             "history": history,
-            **self._test(),
+            **self._test(self.test_noise),
         }
         writer.write_scalars(
             self.total_steps,
@@ -312,20 +399,41 @@ class FoldRunner:
         ckpt.wait_until_finished()
         return meta["history"]
 
-    def _test(self) -> dict:
+    def _test(
+        self,
+        noise: tuple[str, float] | None = None,
+        out_dir: Path | None = None,
+        splits: tuple[str, ...] = ("val", "test"),
+    ) -> dict:
         """`{"val": metrics, "test": metrics}` of the best checkpoint; writes the
-        test utterances' posteriors to test_predictions.csv."""
+        test utterances' posteriors to `out_dir`/test_predictions.csv (the
+        fold's directory by default).
+
+        With `noise = (name, snr_db)` the test audio is mixed with that noise
+        (validation stays clean: it picked the checkpoint) and the record says
+        so under `evaluation`.
+        """
         out = {}
-        for split in ("val", "test"):
+        if noise is not None:
+            name, snr_db = noise
+            out["evaluation"] = {
+                "noise": name,
+                "kind": noise_sources.kind(name),
+                "snr_db": snr_db,
+            }
+        for split in splits:
             idx, segments = self.data[split]
-            probs = self.predict(self.best_state, segments)
+            if split == "test" and noise is not None:
+                probs = self.predict_noisy(self.best_state, segments, *noise)
+            else:
+                probs = self.predict(self.best_state, segments)
             result = evaluate(
                 probs, segments, self.corpus.labels[idx], self.corpus.class_names
             )
             utt_probs = result.pop("utterance_probs")
             if split == "test":
                 results.write_predictions(
-                    self.dir / "test_predictions.csv",
+                    (out_dir or self.dir) / "test_predictions.csv",
                     self.corpus,
                     idx,
                     utt_probs.argmax(-1),

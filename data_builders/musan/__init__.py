@@ -1,0 +1,1 @@
+"""MUSAN (music, speech and noise; Snyder, Chen & Povey 2015), for noise studies."""
