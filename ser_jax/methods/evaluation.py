@@ -6,13 +6,22 @@ is the argmax. Both levels are scored (`segment`, `utterance`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from ser_jax import metrics
 from ser_jax.data.batches import batches, shard
 from ser_jax.data.segments import Segments
+
+
+def prediction_batches(
+    segments: Segments, batch_size: int, widths: Sequence[int] = ()
+) -> Iterator[dict[str, np.ndarray]]:
+    """The batches that score `segments`: in order, or, with length buckets
+    (`widths`), shortest first, each batch as wide as its bucket."""
+    order = np.argsort(segments.lengths, kind="stable") if len(widths) else None
+    return batches(segments, batch_size, order=order, widths=widths)
 
 
 def predict(
@@ -23,14 +32,9 @@ def predict(
     num_devices: int,
     widths: Sequence[int] = (),
 ) -> np.ndarray:
-    """Posteriors `[num_segments, num_classes]` in segment order (pmapped predict).
-
-    With length buckets (`widths`) segments are scored shortest first, each
-    batch as wide as its bucket.
-    """
-    order = np.argsort(segments.lengths, kind="stable") if len(widths) else None
+    """Posteriors `[num_segments, num_classes]` in segment order (pmapped predict)."""
     outputs, indices = [], []
-    for batch in batches(segments, batch_size, order=order, widths=widths):
+    for batch in prediction_batches(segments, batch_size, widths):
         probs = p_predict(state, shard(batch, num_devices))
         probs = np.asarray(probs).reshape(batch_size, -1)
         keep = batch["index"] >= 0
