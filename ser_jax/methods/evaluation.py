@@ -19,8 +19,10 @@ def prediction_batches(
     segments: Segments, batch_size: int, widths: Sequence[int] = ()
 ) -> Iterator[dict[str, np.ndarray]]:
     """The batches that score `segments`: in order, or, with length buckets
-    (`widths`), shortest first, each batch as wide as its bucket."""
-    order = np.argsort(segments.lengths, kind="stable") if len(widths) else None
+    (`widths`), longest first, each batch as wide as its bucket: the last,
+    partial batch (weight-0 rows) then holds the shortest segments, at the
+    narrowest width."""
+    order = np.argsort(-segments.lengths, kind="stable") if len(widths) else None
     return batches(segments, batch_size, order=order, widths=widths)
 
 
