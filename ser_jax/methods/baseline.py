@@ -23,7 +23,6 @@ import numpy as np
 from absl import logging
 
 from ser_jax import metrics, results
-from ser_jax.baselines import classifiers, features
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
@@ -50,6 +49,8 @@ def run_fold(
     fold_dir: Path,
 ) -> dict:
     """Grid search on the fold's training (+ validation) speakers, then test."""
+    from ser_jax.baselines import classifiers  # scikit-learn: only when used
+
     train_speakers = fold.train_speakers + fold.val_speakers
     train_idx = corpus.select(train_speakers)
     test_idx = corpus.select(fold.test_speakers)
@@ -118,6 +119,10 @@ def run_fold(
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
+    # scikit-learn (about a second to import) only when a baseline runs, so
+    # `ser_jax.methods` (and ser_jax.classify) starts without it.
+    from ser_jax.baselines import classifiers, features
+
     if config.standardization not in classifiers.STANDARDIZATIONS:
         raise ValueError(
             f"standardization {config.standardization!r} unknown; known: "

@@ -18,7 +18,6 @@ from pathlib import Path
 import jax
 import numpy as np
 from absl import logging
-from clu import metric_writers
 from flax import nnx
 
 from ser_jax import frontends, results
@@ -201,6 +200,10 @@ class FoldRunner:
         ckpt = FoldCheckpoints(self.dir / "checkpoints")
         if self.feature_stats is not None:  # what a classifier of new audio needs
             np.savez(self.dir / "feature_stats.npz", **self.feature_stats)
+        # clu's writers import TensorFlow (seconds): only when a fold trains,
+        # so scoring a run (ser_jax.classify) does not load it.
+        from clu import metric_writers
+
         writer = metric_writers.create_default_writer(str(self.dir), asynchronous=False)
         history = self._train(state, ckpt, writer)
         pure, best_meta = ckpt.restore_best(self.template)
