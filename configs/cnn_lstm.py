@@ -27,6 +27,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
     config.max_segment_seconds = 3.0  # longer utterances -> equal sub-utterances
     config.segmentation = "equal"  # equal | chunks (fixed, Anand) | clip (first N s)
+    # Length buckets: N > 0 pads each batch only to the smallest of N equal
+    # steps up to max_segment_seconds that holds its longest segment, and
+    # batches segments of one bucket together (ser_jax/data/batches.py).
+    # 0 (off): every batch is max_segment_seconds wide, as in runs made before
+    # it, which resume exactly only so.
+    config.length_buckets = 0
     # none | train_speakers | per_speaker_transductive
     # (see ser_jax/frontends/standardization.py);
     # Satt's spectrogram is already scaled per utterance.

@@ -97,6 +97,14 @@ flags.DEFINE_float(
     "Speech detector: frame energy (dBFS) that counts as speech.",
 )
 
+flags.DEFINE_string(
+    "compilation_cache",
+    str(runtime.default_compilation_cache_dir()),
+    "Directory of JAX's persistent compilation cache: the model's compiled "
+    "programs are kept there, so the next run starts without compiling them "
+    "('' turns it off).",
+)
+
 EXIT_FAILED = 1
 EXIT_NO_SPEECH = 3
 DEFAULT_DETECTOR = SpeechDetector()  # the documented thresholds
@@ -509,6 +517,7 @@ def main(argv):
     if FLAGS.output_csv and (FLAGS.timeline or FLAGS.stream):
         raise app.UsageError("--output_csv is per file; use --output for timelines")
     runtime.quiet_library_logs()
+    runtime.enable_compilation_cache(FLAGS.compilation_cache)
     detector = (
         SpeechDetector(threshold_db=FLAGS.speech_threshold_db)
         if FLAGS.detect_speech

@@ -1,6 +1,7 @@
 """Segments into batches (`ser_jax.data.batches`)."""
 
 import numpy as np
+import pytest
 
 from ser_jax.data import batches as batching
 from ser_jax.data.segments import make_segments
@@ -33,3 +34,74 @@ def test_oversampled_epoch_balances_classes_and_keeps_every_example():
     order = batching.oversampled_order(labels, np.random.default_rng(0))
     assert np.bincount(labels[order]).tolist() == [6, 6, 6]
     assert set(order.tolist()) == set(range(len(labels)))
+
+
+def test_bucket_widths_are_equal_steps_up_to_the_longest():
+    assert batching.bucket_widths(48000, 0) == ()
+    # 6000-sample steps, rounded up to 80 ms (1280 samples); the last is 3 s.
+    assert batching.bucket_widths(48000, 8) == (
+        6400,
+        12800,
+        19200,
+        24320,
+        30720,
+        37120,
+        42240,
+        48000,
+    )
+    assert batching.bucket_widths(1000, 4) == (1000,)  # steps below 80 ms merge
+    with pytest.raises(ValueError, match="length_buckets"):
+        batching.bucket_widths(48000, -1)
+
+
+def _bucketed_epoch(seed: int, lengths: np.ndarray, widths, batch_size: int = 4):
+    clips = [np.full(n, 1, np.int16) for n in lengths]
+    seg = make_segments(clips, np.zeros(len(clips), np.int32), max_samples=100)
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(len(seg))
+    order = batching.bucketed_order(
+        shuffled, seg.lengths[shuffled], widths, batch_size, rng
+    )
+    return seg, list(batching.batches(seg, batch_size, order=order, widths=widths))
+
+
+def test_bucketed_batches_hold_one_bucket_each_and_cover_the_epoch():
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(5, 101, size=37)
+    widths = batching.bucket_widths(100, 4, multiple=1)  # 25, 50, 75, 100
+    seg, batches = _bucketed_epoch(0, lengths, widths)
+    assert len(batches) == 10  # ceil(37 / 4): only the last batch is partial
+    assert all(b["weight"].all() for b in batches[:-1])
+    seen = np.concatenate([b["index"][b["index"] >= 0] for b in batches])
+    assert sorted(seen.tolist()) == list(range(37))
+    for b in batches:
+        width = b["audio"].shape[1]
+        assert width in widths and b["length"].max() <= width
+        # The batch's width is its longest member's bucket, and no member is
+        # from a wider bucket (leftovers of narrower buckets may join).
+        assert width == batching.width_for(b["length"].max(), widths)
+        keep = b["index"] >= 0
+        np.testing.assert_array_equal(
+            b["audio"][keep], seg.audio[b["index"][keep], :width]
+        )
+    # Padding: far below the 100-sample width of unbucketed batches.
+    padded = sum(b["audio"].shape[1] * b["weight"].astype(bool).sum() for b in batches)
+    assert padded < 1.3 * lengths.sum() < 100 * 37
+
+
+def test_bucketed_epoch_depends_on_the_seed_only():
+    lengths = np.random.default_rng(1).integers(5, 101, size=37)
+    widths = batching.bucket_widths(100, 4, multiple=1)
+
+    def indices(seed):
+        return [b["index"].tolist() for b in _bucketed_epoch(seed, lengths, widths)[1]]
+
+    assert indices(3) == indices(3)
+    assert indices(3) != indices(4)
+
+
+def test_a_segment_longer_than_every_bucket_is_an_error():
+    with pytest.raises(ValueError, match="exceeds every bucket"):
+        batching.bucketed_order(
+            np.arange(2), np.array([10, 30]), (10, 20), 2, np.random.default_rng(0)
+        )

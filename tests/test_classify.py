@@ -190,7 +190,8 @@ def cli(capsys, monkeypatch, *args, stdin=b""):
     monkeypatch.setattr(sys, "stdin", Stdin(stdin) if stdin is not None else None)
     flags.FLAGS.unparse_flags()
     try:
-        argv = flags.FLAGS(["classify", *args])
+        # In process, the session's compilation cache (conftest) stays as it is.
+        argv = flags.FLAGS(["classify", "--compilation_cache=", *args])
         status = classify.main(argv)
     finally:
         flags.FLAGS.unparse_flags()
@@ -378,3 +379,53 @@ def test_a_run_trained_on_trimmed_audio_classifies_trimmed_files(run, monkeypatc
     start, stop = SpeechDetector().speech_span(audio_files.to_int16(audio))
     assert start > SR  # the leading 1.5 s of background goes, less the margin
     assert classifier.segments(audio).lengths.sum() == stop - start
+
+
+def test_classify_starts_without_tensorflow_or_scikit_learn():
+    """Scoring needs neither: TensorFlow (clu's training summaries) and
+    scikit-learn (the feature baselines) load only where a run trains."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ser_jax.classify; "
+            "print([m for m in ('tensorflow', 'sklearn') if m in sys.modules])",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_second_run_loads_its_programs_from_the_compilation_cache(run, tmp_path):
+    """The first run of the CLI keeps its compiled programs in
+    --compilation_cache; the second finds every one there (it adds no entry)
+    and prints the same answer."""
+    speech = tmp_path / "known.wav"
+    sf.write(speech, known_recording(), SR, subtype="PCM_16")
+    cache = tmp_path / "cache"
+
+    def classify_once():
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ser_jax.classify",
+                f"--workdir={run['workdir']}",
+                f"--compilation_cache={cache}",
+                str(speech),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout, sorted(p.name for p in cache.iterdir())
+
+    first, entries = classify_once()
+    assert entries  # the programs were kept
+    second, entries_after = classify_once()
+    assert second == first
+    assert entries_after == entries  # nothing compiled anew

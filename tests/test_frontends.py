@@ -134,6 +134,36 @@ def test_contract_jit_batch_padding(key):
     np.testing.assert_allclose(np.asarray(single)[0], feats[1], rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.parametrize("key", sorted(set(FRONTEND_CONFIGS) - {"anand"}))
+def test_a_narrower_bucket_gives_the_same_valid_frames(key):
+    """`for_width`: a length bucket's batch, narrower than the longest segment,
+    gives each clip the frames and frame count of the full-width front-end."""
+    fe, n = _make(key)
+    assert frontends.for_width(fe, n) is fe
+    width = n // 2 + 1280
+    narrow = frontends.for_width(fe, width)
+    audio = np.zeros((2, n), np.float32)
+    audio[0, : n // 2] = _speechy(n / SR)[: n // 2]
+    audio[1, :100] = 0.1
+    lengths = jnp.array([n // 2, 100])
+    full, full_counts = jax.jit(fe)(jnp.asarray(audio), lengths)
+    cut, cut_counts = jax.jit(narrow)(jnp.asarray(audio[:, :width]), lengths)
+    assert cut.shape[1] == narrow.output_shape[0] < full.shape[1]
+    np.testing.assert_array_equal(np.asarray(cut_counts), np.asarray(full_counts))
+    frames = cut.shape[1]
+    np.testing.assert_allclose(
+        np.asarray(cut), np.asarray(full)[:, :frames], rtol=1e-5, atol=1e-5
+    )
+    assert np.all(np.asarray(full)[:, frames:] == 0)
+
+
+def test_anand_spectrogram_takes_one_width_only():
+    fe, n = _make("anand")
+    assert frontends.for_width(fe, n) is fe
+    with pytest.raises(ValueError, match="length buckets do not apply"):
+        frontends.for_width(fe, n // 2)
+
+
 @pytest.mark.parametrize("window_ms", [20.0, 40.0])
 @pytest.mark.parametrize("grid_hz", [10.0, 20.0])
 def test_satt_windows_and_grids_from_config(window_ms, grid_hz):

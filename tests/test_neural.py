@@ -2,10 +2,11 @@
 
 import json
 
+import ml_collections
 import numpy as np
 import pytest
 
-from ser_jax.methods import neural, progress, trainer
+from ser_jax.methods import experiment, neural, progress, steps, trainer
 
 
 def test_one_and_two_devices_give_the_same_training(data_dir, tiny_config, tmp_path):
@@ -140,3 +141,71 @@ def test_best_epoch_by_validation_uar_or_wa(
         neural.train_and_evaluate(
             tiny_config(data_dir, num_epochs=1, select_by="f1"), tmp_path / "f1"
         )
+
+
+def test_length_buckets_resume_a_run_killed_mid_epoch_with_the_same_batches(
+    data_dir, tiny_config, tmp_path, monkeypatch
+):
+    """With length buckets the epoch's batches still derive from the seed, fold
+    and epoch: a run killed inside its second epoch resumes from the first
+    epoch's checkpoint, sees the batches (members and widths) an uninterrupted
+    run saw, and ends with its results."""
+    config = tiny_config(data_dir, num_epochs=2, length_buckets=4)
+    real_batches = trainer.FoldRunner.train_batches
+
+    def recorded(log, kill_at=None):
+        def train_batches(self, epoch):
+            for i, batch in enumerate(real_batches(self, epoch)):
+                if (epoch, i) == kill_at:
+                    raise KeyboardInterrupt("killed")
+                log.append((epoch, batch["index"].tolist(), batch["audio"].shape[1]))
+                yield batch
+
+        return train_batches
+
+    full_log, killed_log, resumed_log = [], [], []
+    monkeypatch.setattr(trainer.FoldRunner, "train_batches", recorded(full_log))
+    full = neural.train_and_evaluate(config, tmp_path / "full")
+    widths = {w for _, _, w in full_log}
+    assert len(widths) > 1 and max(widths) <= 16000  # buckets in use
+    monkeypatch.setattr(
+        trainer.FoldRunner, "train_batches", recorded(killed_log, kill_at=(1, 2))
+    )
+    with pytest.raises(KeyboardInterrupt):
+        neural.train_and_evaluate(config, tmp_path / "killed")
+    monkeypatch.setattr(trainer.FoldRunner, "train_batches", recorded(resumed_log))
+    resumed = neural.train_and_evaluate(config, tmp_path / "killed")
+    epoch_2 = [b for b in full_log if b[0] == 1]
+    assert killed_log == full_log[: len(full_log) - len(epoch_2) + 2]
+    assert resumed_log == epoch_2
+    history = lambda r: [h["train_loss"] for h in r["folds"][0]["history"]]  # noqa: E731
+    np.testing.assert_allclose(history(resumed), history(full), rtol=1e-5)
+    assert resumed["folds"][0]["test"] == full["folds"][0]["test"]
+
+
+@pytest.mark.parametrize("frontend", ["satt_spectrogram", "log_mel"])
+def test_length_buckets_do_not_change_predictions(
+    data_dir, tiny_config, tmp_path, frontend
+):
+    """The same weights score every segment alike whether its batch is padded to
+    the longest segment or to its length bucket."""
+    config = tiny_config(data_dir, length_buckets=4)
+    if frontend == "log_mel":  # Keesing's Aldeneh: whole utterances up to 2 s
+        config.max_segment_seconds = 2.0
+        config.frontend = ml_collections.ConfigDict({"name": "log_mel", "num_mels": 40})
+        config.model = ml_collections.ConfigDict(
+            {"name": "aldeneh", "conv_features": 8, "dense_units": (16, 16)}
+        )
+    exp = experiment.start(config, tmp_path, trainer.RESUMABLE_FIELDS)
+    devices = steps.local_devices(1)
+    runner = trainer.FoldRunner(
+        config, exp.corpus, exp.folds[0], tmp_path, devices, progress=None
+    )
+    state = steps.replicate(runner.build(), devices)
+    segments = runner.data["test"][1]
+    assert len(set(segments.lengths.tolist())) > 1
+    bucketed = runner.predict(state, segments)
+    runner.widths = ()
+    padded_to_longest = runner.predict(state, segments)
+    assert np.ptp(padded_to_longest[:, 0]) > 1e-3  # the segments score differently
+    np.testing.assert_allclose(bucketed, padded_to_longest, rtol=1e-4, atol=1e-6)

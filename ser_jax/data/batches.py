@@ -1,14 +1,20 @@
 """Segments -> fixed-size batches for the pmapped steps, and the epoch's order.
 
-Every batch has one shape (the last is padded with weight-0 copies), so the
-step compiles once; `shard` splits a batch over devices. Class balance is a
-loss weight per class (`class_weights`) or an oversampled epoch
-(`oversampled_order`); augmentation copies repeat the epoch (`with_copies`).
+Every batch has `batch_size` examples (the last is padded with weight-0
+copies); `shard` splits a batch over devices. Without length buckets every
+batch is `max_samples` wide, so the step compiles once. With them
+(`bucket_widths`, `config.length_buckets`) a batch is as wide as the
+smallest of a few fixed widths that holds its longest member, and an epoch
+groups segments of one bucket into batches (`bucketed_order`): a handful of
+compiled shapes, and padding costs little. Class balance is a loss weight
+per class (`class_weights`) or an oversampled epoch (`oversampled_order`);
+augmentation copies repeat the epoch (`with_copies`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -47,6 +53,66 @@ def with_copies(
     return rng.permutation(np.concatenate([order + c * n for c in range(copies)]))
 
 
+# Bucket widths are multiples of 80 ms at 16 kHz (8 hops of 10 ms), so the
+# frames of three 2x time pools (Satt's CNNs) divide evenly.
+BUCKET_MULTIPLE = 1280
+
+
+def bucket_widths(
+    max_samples: int, count: int, multiple: int = BUCKET_MULTIPLE
+) -> tuple[int, ...]:
+    """`count` batch widths in equal steps up to `max_samples` (0: no buckets, `()`).
+
+    Width k is `k * max_samples / count` rounded up to `multiple` samples; the
+    widest is `max_samples`, the width of every batch without buckets.
+    """
+    if count < 0:
+        raise ValueError(f"length_buckets must be >= 0, got {count}")
+    widths = {
+        min(max_samples, math.ceil(max_samples * k / count / multiple) * multiple)
+        for k in range(1, count + 1)
+    }
+    return tuple(sorted(widths))
+
+
+def width_for(longest: int, widths: Sequence[int]) -> int:
+    """The smallest of `widths` that holds `longest` samples."""
+    i = int(np.searchsorted(widths, longest))
+    if i == len(widths):
+        raise ValueError(
+            f"a segment of {longest} samples exceeds every bucket {widths}"
+        )
+    return int(widths[i])
+
+
+def bucketed_order(
+    order: np.ndarray,
+    lengths: np.ndarray,
+    widths: Sequence[int],
+    batch_size: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """An epoch `order` regrouped so that each batch holds segments of one bucket.
+
+    `lengths[j]` is the length of `order[j]`. Each bucket, narrowest first,
+    keeps `order`'s (shuffled) order and is cut into whole batches; the few
+    left over join the next bucket, so every batch is full but the last.
+    The batches are then shuffled by `rng`: the result is `order`'s entries,
+    batch after batch, with the partial batch (if any) last.
+    """
+    bucket = np.searchsorted(widths, lengths)
+    if len(order) and bucket.max() == len(widths):
+        raise ValueError(f"a segment exceeds every bucket {tuple(widths)}")
+    groups, carry = [], order[:0]
+    for b in range(len(widths)):
+        members = np.concatenate([carry, order[bucket == b]])
+        full = len(members) // batch_size * batch_size
+        groups += np.split(members[:full], full // batch_size) if full else []
+        carry = members[full:]
+    groups = [groups[i] for i in rng.permutation(len(groups))]
+    return np.concatenate([*groups, carry]).astype(order.dtype)
+
+
 def batches(
     segments: Segments,
     batch_size: int,
@@ -54,6 +120,7 @@ def batches(
     rng: np.random.Generator | None = None,
     order: np.ndarray | None = None,
     copies: int = 1,
+    widths: Sequence[int] = (),
 ) -> Iterator[dict[str, np.ndarray]]:
     """Fixed-size batches over all segments, shuffled when `rng` is given.
 
@@ -65,6 +132,9 @@ def batches(
     With `copies > 1` the epoch holds every segment `copies` times (order
     entries `c * n + i` are copy c of segment i) and `copy` says which copy
     each example is (0: the original), for augmentation on the device.
+
+    With `widths` (length buckets) each batch's audio is cut to the smallest
+    width that holds its longest member; otherwise it is `max_samples` wide.
     """
     n = len(segments)
     if order is None:
@@ -77,8 +147,11 @@ def batches(
         valid[len(idx) :] = False
         padded = np.resize(idx, batch_size) if len(idx) else np.zeros(batch_size, int)
         copy, padded = np.divmod(padded, n) if n else (padded, padded)
+        audio = segments.audio[padded]
+        if len(widths):
+            audio = audio[:, : width_for(segments.lengths[padded].max(), widths)]
         batch = {
-            "audio": segments.audio[padded],
+            "audio": audio,
             "length": segments.lengths[padded],
             "label": segments.labels[padded],
             "weight": np.where(valid, weights[padded], 0.0).astype(np.float32),

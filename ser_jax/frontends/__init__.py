@@ -93,8 +93,30 @@ def create_frontend(
             f" its fields: {sorted(fields)}."
         )
     if cls is SattSpectrogram:
-        frontend = SattSpectrogram(sample_rate=sample_rate, **kwargs)
-        return dataclasses.replace(
-            frontend, num_frames=math.ceil(max_samples / frontend.hop_length)
+        return for_width(
+            SattSpectrogram(sample_rate=sample_rate, **kwargs), max_samples
         )
     return cls(sample_rate=sample_rate, max_samples=max_samples, **kwargs)
+
+
+def for_width(frontend: FrontendLike, num_samples: int) -> FrontendLike:
+    """The same front-end for clips `num_samples` wide (a length bucket's batches).
+
+    Its frames are those of the full-width front-end, fewer of them: an
+    example's valid frames do not change. Anand's spectrogram resizes each
+    chunk to 64 frames, so it has one width (its chunks are all one width).
+    """
+    if isinstance(frontend, SattSpectrogram):
+        frames = math.ceil(num_samples / frontend.hop_length)
+        if frames == frontend.num_frames:
+            return frontend
+        return dataclasses.replace(frontend, num_frames=frames)
+    if frontend.max_samples == num_samples:
+        return frontend
+    if isinstance(frontend, AnandSpectrogram):
+        raise ValueError(
+            f"anand_spectrogram resizes each {frontend.max_samples}-sample chunk to "
+            f"a fixed image and takes no other width ({num_samples}); its chunks "
+            "are one width, so length buckets do not apply (length_buckets=0)."
+        )
+    return dataclasses.replace(frontend, max_samples=num_samples)

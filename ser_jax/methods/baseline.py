@@ -30,8 +30,6 @@ import numpy as np
 from absl import logging
 
 from ser_jax import metrics, results
-from ser_jax.baselines import classifiers, features
-from ser_jax.baselines import cleaning as cleaning_lib
 from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
@@ -66,6 +64,10 @@ def run_fold(
     trains on its training and validation utterances and tests on its test
     utterances (`fold_utterances`).
     """
+    # scikit-learn: only when used
+    from ser_jax.baselines import classifiers
+    from ser_jax.baselines import cleaning as cleaning_lib
+
     train_speakers = sorted(set(fold.train_speakers + fold.val_speakers))
     if fold.random_split:
         split = fold_utterances(corpus, fold, config.protocol.seed)
@@ -194,6 +196,10 @@ def run_fold(
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -> dict:
     """Runs the configured protocol and writes `workdir/results.json`; returns it."""
+    # scikit-learn (about a second to import) only when a baseline runs, so
+    # `ser_jax.methods` (and ser_jax.classify) starts without it.
+    from ser_jax.baselines import classifiers, features
+
     if config.standardization not in classifiers.STANDARDIZATIONS:
         raise ValueError(
             f"standardization {config.standardization!r} unknown; known: "

@@ -6,7 +6,7 @@ is the argmax. Both levels are scored (`segment`, `utterance`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -15,16 +15,37 @@ from ser_jax.data.batches import batches, shard
 from ser_jax.data.segments import Segments
 
 
+def prediction_batches(
+    segments: Segments, batch_size: int, widths: Sequence[int] = ()
+) -> Iterator[dict[str, np.ndarray]]:
+    """The batches that score `segments`: in order, or, with length buckets
+    (`widths`), longest first, each batch as wide as its bucket: the last,
+    partial batch (weight-0 rows) then holds the shortest segments, at the
+    narrowest width."""
+    order = np.argsort(-segments.lengths, kind="stable") if len(widths) else None
+    return batches(segments, batch_size, order=order, widths=widths)
+
+
 def predict(
-    p_predict: Callable, state, segments: Segments, batch_size: int, num_devices: int
+    p_predict: Callable,
+    state,
+    segments: Segments,
+    batch_size: int,
+    num_devices: int,
+    widths: Sequence[int] = (),
 ) -> np.ndarray:
     """Posteriors `[num_segments, num_classes]` in segment order (pmapped predict)."""
-    outputs = []
-    for batch in batches(segments, batch_size):
+    outputs, indices = [], []
+    for batch in prediction_batches(segments, batch_size, widths):
         probs = p_predict(state, shard(batch, num_devices))
         probs = np.asarray(probs).reshape(batch_size, -1)
-        outputs.append(probs[batch["index"] >= 0])
-    return np.concatenate(outputs)
+        keep = batch["index"] >= 0
+        outputs.append(probs[keep])
+        indices.append(batch["index"][keep])
+    probs = np.concatenate(outputs)
+    out = np.empty_like(probs)
+    out[np.concatenate(indices)] = probs
+    return out
 
 
 def utterance_mean(

@@ -2,7 +2,8 @@
 
 Steps are pure functions of an NNX graphdef and state: the front-end,
 augmentation and per-speaker standardisation run inside them, on the device,
-so batches carry raw int16 audio. `jax.pmap` maps them over `AXIS`, one shard
+so batches carry raw int16 audio; the front-end takes the batch's width (one
+compiled step per length bucket). `jax.pmap` maps them over `AXIS`, one shard
 of the global batch per device.
 """
 
@@ -19,7 +20,7 @@ from flax import nnx
 
 from ser_jax import models
 from ser_jax.data import emotions
-from ser_jax.frontends import augmentation, standardization
+from ser_jax.frontends import augmentation, for_width, standardization
 from ser_jax.frontends.framing import pcm_to_float
 from ser_jax.models.layers import BATCH_AXIS
 from ser_jax.noise import sources as noise_sources
@@ -122,7 +123,7 @@ def train_step(graphdef, frontend, aug, weights, state, batch, key):
     audio, lengths = augmentation.apply(
         aug, "audio", pcm_to_float(batch["audio"]), batch["length"], copy, aug_key, AXIS
     )
-    features, lengths = frontend(audio, lengths)
+    features, lengths = for_width(frontend, audio.shape[-1])(audio, lengths)
     features, lengths = augmentation.apply(
         aug, "features", features, lengths, copy, aug_key, AXIS
     )
@@ -167,7 +168,7 @@ def posteriors(graphdef, frontend, state, audio, batch):
     """Class posteriors of float audio `[B, N]` (no dropout)."""
     model, _ = nnx.merge(graphdef, state)
     model.eval()  # running statistics in BatchNorm layers
-    features, lengths = frontend(audio, batch["length"])
+    features, lengths = for_width(frontend, audio.shape[-1])(audio, batch["length"])
     features = standardization.apply(features, lengths, batch)
     return jax.nn.softmax(emotion_logits(model(features, lengths)), axis=-1)
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import jax
 import numpy as np
 from absl import logging
-from clu import metric_writers
 from flax import nnx
 
 from ser_jax import frontends, results
@@ -77,6 +76,12 @@ class FoldRunner:
         self.augmentation = augmentation.create(
             config.get("augmentation"), self.frontend
         )
+        # Length buckets: the batch widths (() = every batch max_samples wide).
+        self.widths = batching.bucket_widths(
+            max_samples, config.get("length_buckets") or 0
+        )
+        for width in self.widths:
+            frontends.for_width(self.frontend, width)  # an unfit front-end says so
         # The validation metric that picks the best epoch (Satt et al. optimised
         # WA and found that optimising UA cost WA).
         self.select_by = config.get("select_by") or "uar"
@@ -177,8 +182,9 @@ class FoldRunner:
         return state
 
     def train_batches(self, epoch: int) -> Iterator[dict[str, np.ndarray]]:
-        """Epoch `epoch`'s training batches, shuffled (or oversampled) by a seed of
-        the run, fold and epoch, so a resumed run sees the same batches."""
+        """Epoch `epoch`'s training batches, shuffled (or oversampled) and, with
+        length buckets, grouped by bucket, by a seed of the run, fold and epoch,
+        so a resumed run sees the same batches."""
         config, segments = self.config, self.data["train"][1]
         rng = np.random.default_rng([config.seed, self.fold.index, epoch])
         order = (
@@ -187,12 +193,21 @@ class FoldRunner:
             else rng.permutation(len(segments))
         )
         order = batching.with_copies(order, len(segments), self.copies, rng)
+        if self.widths:
+            order = batching.bucketed_order(
+                order,
+                segments.lengths[order % len(segments)],
+                self.widths,
+                config.batch_size,
+                rng,
+            )
         return batching.batches(
             segments,
             config.batch_size,
             self.example_weights,
             order=order,
             copies=self.copies,
+            widths=self.widths,
         )
 
     def predict(self, state, segments: Segments) -> np.ndarray:
@@ -203,6 +218,7 @@ class FoldRunner:
             segments,
             self.config.eval_batch_size,
             self.num_devices,
+            self.widths,
         )
 
     def predict_noisy(
@@ -272,6 +288,10 @@ class FoldRunner:
         ckpt = FoldCheckpoints(self.dir / "checkpoints")
         if self.feature_stats is not None:  # what a classifier of new audio needs
             np.savez(self.dir / "feature_stats.npz", **self.feature_stats)
+        # clu's writers import TensorFlow (seconds): only when a fold trains,
+        # so scoring a run (ser_jax.classify) does not load it.
+        from clu import metric_writers
+
         writer = metric_writers.create_default_writer(str(self.dir), asynchronous=False)
         history = self._train(state, ckpt, writer)
         pure, best_meta = ckpt.restore_best(self.template)
