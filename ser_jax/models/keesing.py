@@ -29,6 +29,7 @@ from ser_jax.models.layers import (
     MaskedBatchNorm,
     bilstm,
     conv_block,
+    conv_layer,
     dense_head,
     dropout,
     lstm,
@@ -77,7 +78,7 @@ class Aldeneh(nnx.Module):
         self.dropout_rate, self.input_norm = dropout_rate, input_norm
         self.pooled_dropout_rate = pooled_dropout_rate
         self.convs = nnx.List(
-            nnx.Conv(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
+            conv_layer(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
             for w in conv_widths
         )
         self.dense = nnx.List()
@@ -148,7 +149,7 @@ class Latif(nnx.Module):
         self.convs, self.norms = nnx.List(), nnx.List()
         for w in conv_widths:
             self.convs.append(
-                nnx.Conv(
+                conv_layer(
                     1,
                     conv_features,
                     (w,),
@@ -158,7 +159,7 @@ class Latif(nnx.Module):
                 )
             )
             self.norms.append(MaskedBatchNorm(conv_features, axis_name=axis_name))
-        self.conv2d = nnx.Conv(1, conv2d_features, (2, 2), padding="SAME", rngs=rngs)
+        self.conv2d = conv_layer(1, conv2d_features, (2, 2), padding="SAME", rngs=rngs)
         self.norm2d = MaskedBatchNorm(conv2d_features, axis_name=axis_name)
         lstm_in = (conv_features * len(conv_widths) // 2) * conv2d_features
         self.lstm = lstm(lstm_in, lstm_units, rngs)
@@ -224,8 +225,8 @@ class Zhang(nnx.Module):
         self.feature_pool, self.input_dropout = feature_pool, input_dropout
         self.gru_units = gru_units
         k = (conv_kernel,)
-        self.conv1 = nnx.Conv(1, conv_features, k, padding="SAME", rngs=rngs)
-        self.conv2 = nnx.Conv(
+        self.conv1 = conv_layer(1, conv_features, k, padding="SAME", rngs=rngs)
+        self.conv2 = conv_layer(
             conv_features, conv_features, k, padding="SAME", rngs=rngs
         )
         frame_features = (input_shape[1] // 2) * (conv_features // feature_pool)
@@ -299,7 +300,7 @@ class Zhao(nnx.Module):
         bins, in_features = input_shape[1], 1
         for features, k in zip(conv_features, conv_kernels, strict=True):
             self.convs.append(
-                nnx.Conv(
+                conv_layer(
                     in_features,
                     features,
                     (k, k),
