@@ -1,6 +1,6 @@
 """ser_jax's models against PyTorch peers: seconds per training step on this machine.
 
-    pip install torch==2.13.0+cpu   # or: pip install -e .[peers]; benchmark only
+    pip install torch==2.13.0+cpu   # the peer: benchmark only, never a ser_jax dependency
     python benchmarks/peers.py                                  # every family
     python benchmarks/peers.py --models=satt_cnn_lstm,aldeneh --batch=8 --steps=3
     python benchmarks/peers.py --lax_conv                       # + XLA's own conv grads
@@ -19,8 +19,9 @@ before `ser_jax.models.conv`), the "before" column.
 
 Steps alternate between the frameworks (one ser_jax step, one PyTorch step,
 ...) so that both see the same load from whatever else runs on the machine;
-each figure is the median over `--steps` steps after the first (compiling /
-warm-up) one. Prints a Markdown table, and the load average before and after.
+each figure is the median over `--steps` steps after `--warmup` ones (ser_jax's
+pmapped step compiles on its first call and again on its second, when the
+state comes back from the first with the step's own sharding). Prints a Markdown table, and the load average before and after.
 """
 
 import math
@@ -72,7 +73,13 @@ FAMILIES = {
 
 flags.DEFINE_list("models", None, f"Families to time; default all: {list(FAMILIES)}.")
 flags.DEFINE_integer("batch", 0, "Batch size; 0: each config's batch_size.")
-flags.DEFINE_integer("steps", 3, "Timed steps per framework after the first.")
+flags.DEFINE_integer("steps", 3, "Timed steps per framework after the warm-up.")
+flags.DEFINE_integer(
+    "warmup",
+    2,
+    "Untimed steps first (ser_jax compiles on the first two).",
+    lower_bound=1,
+)
 flags.DEFINE_bool(
     "lax_conv", False, "Also time ser_jax with XLA's own conv weight gradients."
 )
@@ -459,7 +466,9 @@ def jax_step(config, shape: tuple[int, ...], lax_conv: bool):
     return p_step, steps.replicate(state, jax.local_devices()[:1]), count_params(model)
 
 
-def time_family(family: str, batch: int, num_steps: int, lax_conv: bool) -> dict:
+def time_family(
+    family: str, batch: int, num_steps: int, warmup: int, lax_conv: bool
+) -> dict:
     """Alternating ser_jax / PyTorch training steps of one family -> medians."""
     name = FAMILIES[family]
     config = configs.load(name, "corpus=ravdess")
@@ -480,7 +489,9 @@ def time_family(family: str, batch: int, num_steps: int, lax_conv: bool) -> dict
     if lax_conv:
         runs["ser_jax_lax"] = jax_step(config, shape, lax_conv=True)[:2]
     jax_batch = (features[None], lengths[None], labels[None])
-    keys = [jax.random.key_data(jax.random.key(i))[None] for i in range(num_steps + 1)]
+    keys = [
+        jax.random.key_data(jax.random.key(i))[None] for i in range(warmup + num_steps)
+    ]
 
     peer = torch_peer(family, shape, config.model)
     peer.train()
@@ -496,7 +507,7 @@ def time_family(family: str, batch: int, num_steps: int, lax_conv: bool) -> dict
 
     times = {k: [] for k in (*runs, "torch")}
     losses = {}
-    for i in range(num_steps + 1):
+    for i in range(warmup + num_steps):
         for k, (p_step, state) in runs.items():
             t0 = time.perf_counter()
             state, loss = p_step(state, *jax_batch, jax.random.wrap_key_data(keys[i]))
@@ -515,8 +526,8 @@ def time_family(family: str, batch: int, num_steps: int, lax_conv: bool) -> dict
         "shape": shape,
         "batch": batch,
         "params": (num_params, sum(p.numel() for p in peer.parameters())),
-        "compile_s": times["ser_jax"][0],
-        **{k: float(np.median(v[1:])) for k, v in times.items()},
+        "compile_s": sum(times["ser_jax"][:warmup]),
+        **{k: float(np.median(v[warmup:])) for k, v in times.items()},
     }
 
 
@@ -524,8 +535,7 @@ def main(argv):
     del argv
     if torch is None:
         raise SystemExit(
-            "benchmarks/peers.py needs PyTorch: pip install torch==2.13.0+cpu "
-            "(or pip install -e .[peers])"
+            "benchmarks/peers.py needs PyTorch: pip install torch==2.13.0+cpu"
         )
     runtime.quiet_library_logs()
     families = FLAGS.models or list(FAMILIES)
@@ -543,29 +553,39 @@ def main(argv):
     )
     print(
         "Steps alternate between the frameworks (ser_jax, PyTorch, ...) so both "
-        f"see the same load; median of {FLAGS.steps} steps after the first."
+        f"see the same load; median of {FLAGS.steps} steps after {FLAGS.warmup}."
     )
     lax_head = " ser_jax, XLA conv grads s/step |" if FLAGS.lax_conv else ""
     lax_rule = "---|" if FLAGS.lax_conv else ""
     print(
         "| family | config | input | batch | parameters (ser_jax / PyTorch) "
-        f"| ser_jax compile s |{lax_head} ser_jax s/step | PyTorch s/step "
-        "| speed ser_jax / PyTorch |"
+        f"| ser_jax warm-up s |{lax_head} ser_jax s/step | PyTorch s/step "
+        "| speed ser_jax / PyTorch | load (1 min) |"
     )
-    print(f"|---|---|---|---|---|---|{lax_rule}---|---|---|")
+    print(f"|---|---|---|---|---|---|{lax_rule}---|---|---|---|")
+    failed = []
     for family in families:
-        r = time_family(family, FLAGS.batch, FLAGS.steps, FLAGS.lax_conv)
+        try:
+            r = time_family(
+                family, FLAGS.batch, FLAGS.steps, FLAGS.warmup, FLAGS.lax_conv
+            )
+        except Exception as e:  # report, time the other families, fail at the end
+            print(f"{family}: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+            failed.append(family)
+            continue
         lax_cell = f" {r['ser_jax_lax']:.3f} |" if FLAGS.lax_conv else ""
         print(
             f"| {family} | `{r['config']}` | {' x '.join(map(str, r['shape']))} "
             f"| {r['batch']} | {r['params'][0] / 1e6:.2f} M / "
             f"{r['params'][1] / 1e6:.2f} M | {r['compile_s']:.0f} |{lax_cell} "
             f"{r['ser_jax']:.3f} | {r['torch']:.3f} "
-            f"| {r['torch'] / r['ser_jax']:.2f}x |",
+            f"| {r['torch'] / r['ser_jax']:.2f}x | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     load_after = os.getloadavg()
     print(f"load average {load_after[0]:.1f} (1 min) after")
+    if failed:
+        raise SystemExit(f"benchmarks/peers.py: failed families {failed} (see above)")
 
 
 if __name__ == "__main__":
