@@ -22,7 +22,10 @@ CASES = {
     # Strides and dilation (lax's arguments the fast path takes).
     "strided_2d": ((3, 15, 14, 2), (3, 4, 2, 3), (2, 3), "VALID", None),
     "dilated_2d": ((3, 15, 12, 2), (3, 2, 2, 3), (1, 2), "SAME", (2, 3)),
-    # 1-D: Aldeneh / Neumann / Sundharam ("SAME"), Latif (strided "SAME" on audio).
+}
+# 1-D (Aldeneh / Neumann / Sundharam "SAME", Latif strided on audio): models keep
+# lax for these, but `weight_gradient` handles them (tested directly below).
+CASES_1D = {
     "aldeneh_1d": ((3, 20, 6), (5, 6, 4), (1,), "SAME", None),
     "latif_strided_1d": ((3, 50, 1), (8, 1, 3), (4,), "SAME", None),
 }
@@ -47,8 +50,8 @@ def numbers(ndim):
 
 
 def both(case):
-    x_shape, w_shape, strides, padding, dilation = CASES[case]
-    kx, kw, kg = jax.random.split(jax.random.key(list(CASES).index(case)), 3)
+    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_1D}[case]
+    kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
     x = jax.random.normal(kx, x_shape, jnp.float32)
     w = jax.random.normal(kw, w_shape, jnp.float32)
 
@@ -89,6 +92,22 @@ def test_forward_and_gradients_equal_lax(case, chunk, monkeypatch):
     (dx_ref, dw_ref), (dx, dw) = vjp_ref(g), vjp(g)
     np.testing.assert_allclose(dx, dx_ref, rtol=1e-5, atol=1e-5)
     assert dw.shape == w.shape
+    scale = float(jnp.abs(dw_ref).max())
+    np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+@pytest.mark.parametrize("case", list(CASES_1D))
+def test_1d_weight_gradient_equals_lax(case, chunk, monkeypatch):
+    x, w, kg, reference, _ = both(case)
+    strides, padding = CASES_1D[case][2:4]
+    assert not conv.fast_path(x, w, padding, None, numbers(3), 1, 1, None, None)
+    y, vjp_ref = jax.vjp(reference, x, w)
+    monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y.shape, w.shape))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    pads = tuple(lax.padtype_to_pads(x.shape[1:-1], w.shape[:-2], strides, padding))
+    dw = conv.weight_gradient(x, g, w.shape, strides, pads, (1,))
+    dw_ref = vjp_ref(g)[1]
     scale = float(jnp.abs(dw_ref).max())
     np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5 * scale)
 

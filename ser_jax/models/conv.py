@@ -12,11 +12,14 @@ own (`lax.conv_general_dilated` and its transpose), so outputs are bitwise
 those of `lax`; the weight gradient equals `lax`'s within float32 rounding.
 
 `conv_general_dilated` takes the fast path only on the CPU backend (decided at
-trace time), for channel-last float32 convolutions with 1 or 2 spatial axes,
+trace time), for channel-last float32 convolutions with 2 spatial axes,
 no input dilation, no groups and non-negative padding; anything else (and
 every GPU/TPU trace) is `lax.conv_general_dilated` unchanged. Models pass it
 to `nnx.Conv(conv_general_dilated=...)` (see `layers.conv_layer`), which keeps
-their parameter trees as they were.
+their parameter trees as they were. 1-D convolutions stay with `lax`: for
+Aldeneh's, Zhang's, Latif's and Sundharam's 1-D convs the im2col gradient ran
+slower than XLA's on this CPU (and Latif's 1600-tap kernel compiled for
+minutes); `weight_gradient` itself handles any number of spatial axes.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def fast_path(
     """Whether the im2col weight gradient applies (else: plain `lax`)."""
     if jax.default_backend() != "cpu":
         return False
-    if lhs.ndim not in (3, 4) or lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
+    if lhs.ndim != 4 or lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
         return False
     if feature_group_count != 1 or batch_group_count != 1:
         return False
