@@ -23,6 +23,7 @@ from ser_jax.frontends.anand import AnandSpectrogram
 from ser_jax.models.layers import (
     KeyChain,
     conv_block,
+    conv_layer,
     dense_layers,
     dropout,
     lstm,
@@ -96,7 +97,7 @@ class AnandCnn(nnx.Module):
             kernel = (k_time, bins if full else k_freq)
             padding = (((k_time - 1) // 2, k_time // 2), (0, 0)) if full else "SAME"
             self.convs.append(
-                nnx.Conv(channels, features, kernel, padding=padding, rngs=rngs)
+                conv_layer(channels, features, kernel, padding=padding, rngs=rngs)
             )
             bins = 1 if full else bins
             pool = (2, min(2, bins))

@@ -29,6 +29,7 @@ from ser_jax.models.layers import (
     MaskedBatchNorm,
     bilstm,
     conv_block,
+    conv_layer,
     dense_head,
     dropout,
     lstm,
@@ -158,7 +159,7 @@ class Latif(nnx.Module):
                 )
             )
             self.norms.append(MaskedBatchNorm(conv_features, axis_name=axis_name))
-        self.conv2d = nnx.Conv(1, conv2d_features, (2, 2), padding="SAME", rngs=rngs)
+        self.conv2d = conv_layer(1, conv2d_features, (2, 2), padding="SAME", rngs=rngs)
         self.norm2d = MaskedBatchNorm(conv2d_features, axis_name=axis_name)
         lstm_in = (conv_features * len(conv_widths) // 2) * conv2d_features
         self.lstm = lstm(lstm_in, lstm_units, rngs)
@@ -299,7 +300,7 @@ class Zhao(nnx.Module):
         bins, in_features = input_shape[1], 1
         for features, k in zip(conv_features, conv_kernels, strict=True):
             self.convs.append(
-                nnx.Conv(
+                conv_layer(
                     in_features,
                     features,
                     (k, k),

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from ser_jax.frontends.framing import mask_frames
+from ser_jax.models.conv import conv_general_dilated
 
 BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
 
@@ -141,6 +142,30 @@ class MaskedBatchNorm(nnx.Module):
             self.var[...] = m * self.var[...] + (1 - m) * jax.lax.stop_gradient(var)
         y = (x - mean) * jax.lax.rsqrt(var + self.epsilon)
         return y * self.scale[...] + self.bias[...]
+
+
+def conv_layer(
+    in_features: int,
+    out_features: int,
+    kernel_size: Sequence[int],
+    *,
+    rngs: nnx.Rngs,
+    **kwargs,
+) -> nnx.Conv:
+    """`nnx.Conv` whose weight gradient is fast on CPU (`conv.conv_general_dilated`).
+
+    The parameters (names, shapes, initial values) and the forward pass are
+    those of `nnx.Conv` with the same arguments; only the backward pass on the
+    CPU backend differs (same gradients within float32 rounding).
+    """
+    return nnx.Conv(
+        in_features,
+        out_features,
+        tuple(kernel_size),
+        conv_general_dilated=conv_general_dilated,
+        rngs=rngs,
+        **kwargs,
+    )
 
 
 def conv_block(

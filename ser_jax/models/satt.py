@@ -12,6 +12,7 @@ from ser_jax.models.layers import (
     AttentionPool,
     bilstm,
     conv_block,
+    conv_layer,
     dense_head,
     masked_max,
     masked_mean,
@@ -31,7 +32,7 @@ def make_convs(
     in_features = 1
     for features, kernel in zip(conv_features, conv_kernels, strict=True):
         convs.append(
-            nnx.Conv(in_features, features, tuple(kernel), padding="SAME", rngs=rngs)
+            conv_layer(in_features, features, tuple(kernel), padding="SAME", rngs=rngs)
         )
         in_features = features
     return convs

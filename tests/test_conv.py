@@ -1,0 +1,155 @@
+"""`ser_jax.models.conv`: the same forward pass and gradients as `lax.conv_general_dilated`."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import lax
+
+from ser_jax.models import conv
+
+# (input shape, kernel shape [k.., C_in, C_out], strides, padding, rhs dilation):
+# the cases the models use, small.
+CASES = {
+    # Satt's convs and Anand's "SAME" kernels: 2-D, "SAME", odd and even kernels.
+    "satt_same": ((3, 13, 17, 2), (4, 3, 2, 5), (1, 1), "SAME", None),
+    # Zhao: "SAME" padding in time only (explicit pads), none in frequency.
+    "zhao_time_pad": ((3, 11, 9, 3), (5, 5, 3, 4), (1, 1), ((2, 2), (0, 0)), None),
+    # Anand's full-frequency kernel: the kernel spans every bin.
+    "anand_full": ((3, 13, 7, 3), (4, 7, 3, 6), (1, 1), ((1, 2), (0, 0)), None),
+    # Latif's 2x2 "SAME" conv on one channel.
+    "latif_2d": ((3, 9, 8, 1), (2, 2, 1, 3), (1, 1), "SAME", None),
+    # Strides and dilation (lax's arguments the fast path takes).
+    "strided_2d": ((3, 15, 14, 2), (3, 4, 2, 3), (2, 3), "VALID", None),
+    "dilated_2d": ((3, 15, 12, 2), (3, 2, 2, 3), (1, 2), "SAME", (2, 3)),
+}
+# 1-D (Aldeneh / Neumann / Sundharam "SAME", Latif strided on audio): models keep
+# lax for these, but `weight_gradient` handles them (tested directly below).
+CASES_1D = {
+    "aldeneh_1d": ((3, 20, 6), (5, 6, 4), (1,), "SAME", None),
+    "latif_strided_1d": ((3, 50, 1), (8, 1, 3), (4,), "SAME", None),
+}
+# Chunk sizes: the default (one chunk here); 2 output rows of one example (row
+# blocks, the last one padded where the rows are odd); 2 whole examples (batch
+# blocks, the last one padded: every case has 3 examples).
+CHUNKS = ("default", "rows", "batch")
+
+
+def chunk_elements(chunk, y_shape, w_shape):
+    """`CHUNK_ELEMENTS` giving the `chunk` layout for output `y_shape`."""
+    row = int(np.prod(w_shape[:-1])) * int(np.prod(y_shape[2:-1], dtype=int))
+    return {
+        "default": conv.CHUNK_ELEMENTS,
+        "rows": 2 * row,
+        "batch": 2 * row * y_shape[1],
+    }[chunk]
+
+
+def numbers(ndim):
+    return conv.channel_last_numbers(ndim)
+
+
+def both(case):
+    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_1D}[case]
+    kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
+    x = jax.random.normal(kx, x_shape, jnp.float32)
+    w = jax.random.normal(kw, w_shape, jnp.float32)
+
+    def reference(x, w):
+        return lax.conv_general_dilated(
+            x,
+            w,
+            strides,
+            padding,
+            rhs_dilation=dilation,
+            dimension_numbers=numbers(x.ndim),
+        )
+
+    def fast(x, w):
+        return conv.conv_general_dilated(
+            x,
+            w,
+            strides,
+            padding,
+            rhs_dilation=dilation,
+            dimension_numbers=numbers(x.ndim),
+        )
+
+    return x, w, kg, reference, fast
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+@pytest.mark.parametrize("case", list(CASES))
+def test_forward_and_gradients_equal_lax(case, chunk, monkeypatch):
+    x, w, kg, reference, fast = both(case)
+    y_shape = jax.eval_shape(reference, x, w).shape
+    monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y_shape, w.shape))
+    assert conv.fast_path(x, w, CASES[case][3], None, numbers(x.ndim), 1, 1, None, None)
+    y_ref, vjp_ref = jax.vjp(reference, x, w)
+    y, vjp = jax.vjp(fast, x, w)
+    np.testing.assert_array_equal(np.asarray(y), np.asarray(y_ref))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    (dx_ref, dw_ref), (dx, dw) = vjp_ref(g), vjp(g)
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-5, atol=1e-5)
+    assert dw.shape == w.shape
+    scale = float(jnp.abs(dw_ref).max())
+    np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+@pytest.mark.parametrize("case", list(CASES_1D))
+def test_1d_weight_gradient_equals_lax(case, chunk, monkeypatch):
+    x, w, kg, reference, _ = both(case)
+    strides, padding = CASES_1D[case][2:4]
+    assert not conv.fast_path(x, w, padding, None, numbers(3), 1, 1, None, None)
+    y, vjp_ref = jax.vjp(reference, x, w)
+    monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y.shape, w.shape))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    pads = tuple(lax.padtype_to_pads(x.shape[1:-1], w.shape[:-2], strides, padding))
+    dw = conv.weight_gradient(x, g, w.shape, strides, pads, (1,))
+    dw_ref = vjp_ref(g)[1]
+    scale = float(jnp.abs(dw_ref).max())
+    np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5 * scale)
+
+
+def test_jitted_gradient_equals_lax():
+    x, w, kg, reference, fast = both("satt_same")
+
+    def loss(conv_fn):
+        return jax.jit(jax.grad(lambda w, x: jnp.sum(jnp.tanh(conv_fn(x, w))), (0, 1)))
+
+    (dw_ref, dx_ref), (dw, dx) = loss(reference)(w, x), loss(fast)(w, x)
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5)
+
+
+def test_feature_groups_fall_back_to_lax():
+    x = jax.random.normal(jax.random.key(0), (2, 8, 9, 4))
+    w = jax.random.normal(jax.random.key(1), (3, 3, 2, 6))
+    args = ((1, 1), "SAME")
+    kwargs = {"dimension_numbers": numbers(4), "feature_group_count": 2}
+    assert not conv.fast_path(x, w, "SAME", None, numbers(4), 2, 1, None, None)
+    y, vjp = jax.vjp(
+        lambda x, w: conv.conv_general_dilated(x, w, *args, **kwargs), x, w
+    )
+    y_ref, vjp_ref = jax.vjp(
+        lambda x, w: lax.conv_general_dilated(x, w, *args, **kwargs), x, w
+    )
+    np.testing.assert_array_equal(y, y_ref)
+    g = jnp.ones_like(y)
+    for a, b in zip(vjp(g), vjp_ref(g), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fast_path_only_on_cpu(monkeypatch):
+    x, w = jnp.zeros((1, 8, 8, 2)), jnp.zeros((3, 3, 2, 4))
+    assert conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None)
+    monkeypatch.setattr(conv.jax, "default_backend", lambda: "gpu")
+    assert not conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None)
+    # Other layouts, dtypes and input dilation stay with lax too.
+    monkeypatch.undo()
+    nchw = lax.conv_dimension_numbers(x.shape, w.shape, ("NCHW", "OIHW", "NCHW"))
+    assert not conv.fast_path(x, w, "SAME", None, nchw, 1, 1, None, None)
+    half = x.astype(jnp.bfloat16), w.astype(jnp.bfloat16)
+    assert not conv.fast_path(*half, "SAME", None, numbers(4), 1, 1, None, None)
+    assert not conv.fast_path(x, w, "SAME", (2, 2), numbers(4), 1, 1, None, None)
