@@ -48,14 +48,6 @@ from pathlib import Path
 import ml_collections
 import numpy as np
 from absl import logging
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.discriminant_analysis import (
-    LinearDiscriminantAnalysis,
-    QuadraticDiscriminantAnalysis,
-)
-from sklearn.linear_model import LogisticRegression
-from sklearn.mixture import GaussianMixture
-from sklearn.naive_bayes import GaussianNB
 
 from ser_jax import results
 from ser_jax.data.corpus import Corpus
@@ -71,10 +63,13 @@ FIT_ON = ("train", "val")
 LOG_FLOOR = 1e-7  # posteriors are floored here before the log
 
 
-class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
+class GaussianMixtureClassifier:
     """One Gaussian mixture per class; the class of highest likelihood x prior.
 
     `priors=None`: each class's share of the training rows; "uniform": equal.
+    scikit-learn's classifier interface (fit, predict, predict_proba,
+    classes_), without importing scikit-learn until `fit`: `ser_jax.classify`
+    imports every method and starts without it.
     """
 
     def __init__(self, n_components: int = 2, priors: str | None = "uniform"):
@@ -82,6 +77,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         self.priors = priors
 
     def fit(self, x, y):
+        from sklearn.mixture import GaussianMixture
+
         x, y = np.asarray(x, np.float64), np.asarray(y)
         self.classes_ = np.unique(y)
         self.mixtures_ = [
@@ -117,6 +114,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 
 def make_combiner(name: str, num_classes: int, gmm_components: int = 2):
     """The scikit-learn classifier of `name` (not "mean"), uniform class priors."""
+    # Imported here, as in `baseline`: scoring new audio never needs them.
+    from sklearn.discriminant_analysis import (
+        LinearDiscriminantAnalysis,
+        QuadraticDiscriminantAnalysis,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+
     uniform = np.full(num_classes, 1 / num_classes)
     if name == "naive_bayes":
         return GaussianNB(priors=uniform)
