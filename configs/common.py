@@ -145,4 +145,7 @@ def baseline_config(arg: str | None, features: str) -> ml_collections.ConfigDict
     config.cleaning = ml_collections.ConfigDict(
         {"outlier_mads": 0.0, "mislabelled_below": 0.0}
     )
+    # A noisy test, as a neural run's (ser_jax/noise): the test utterances'
+    # features come from their audio mixed with one noise at snr_db; "" is clean.
+    config.evaluation = ml_collections.ConfigDict({"noise": "", "snr_db": 0.0})
     return config

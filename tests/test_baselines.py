@@ -403,6 +403,54 @@ def test_chunk_level_needs_the_handbuilt_features(data_dir, tmp_path):
         baseline.train_and_evaluate(config, tmp_path)
 
 
+def test_noisy_test_features_come_from_mixed_audio_and_leave_training_clean(
+    data_dir, corpus
+):
+    config = tiny_config(data_dir)
+    config.evaluation.noise = "white"
+    fold = protocols.make_folds(
+        corpus.speaker_ids, corpus.speaker_genders(), "losgo", num_groups=4, seed=0
+    )[0]
+    train_idx = corpus.select(fold.train_speakers)
+    test_idx = corpus.select(fold.test_speakers)
+    clean, _ = features.load_or_compute(corpus, "egemaps", data_dir)
+    noisy, record = baseline.noisy_test_features(
+        config, corpus, fold, train_idx, test_idx, clean, None
+    )
+    assert record["noise"] == "white" and record["snr_db"] == 0.0
+    np.testing.assert_array_equal(noisy[train_idx], clean[train_idx])
+    # Every test row is recomputed from noisy audio: none equals its clean row.
+    assert not np.isclose(noisy[test_idx], clean[test_idx]).all(axis=1).any()
+    # At 60 dB the noise is inaudible: the features barely move.
+    config.evaluation.snr_db = 60.0
+    quiet, _ = baseline.noisy_test_features(
+        config, corpus, fold, train_idx, test_idx, clean, None
+    )
+    far = np.abs(noisy[test_idx] - clean[test_idx]).mean()
+    near = np.abs(quiet[test_idx] - clean[test_idx]).mean()
+    assert near < 0.2 * far
+    # Babble of the test speakers is refused.
+    config.evaluation.noise = "babble"
+    with pytest.raises(ValueError, match="test speakers"):
+        baseline.noisy_test_features(
+            config, corpus, fold, test_idx, test_idx, clean, None
+        )
+
+
+def test_noisy_baseline_run_trains_as_the_clean_one(data_dir, tmp_path):
+    clean = baseline.train_and_evaluate(tiny_config(data_dir), tmp_path / "clean")
+    config = tiny_config(data_dir)
+    config.evaluation.noise = "pink"
+    config.evaluation.snr_db = -5.0
+    noisy = baseline.train_and_evaluate(config, tmp_path / "noisy")
+    assert noisy["evaluation"] == {"noise": "pink", "kind": "generated", "snr_db": -5.0}
+    (a,), (b,) = clean["folds"], noisy["folds"]
+    assert b["evaluation"]["noise"] == "pink"
+    # The same training: same hyper-parameters, same inner-CV scores.
+    assert a["best_params"] == b["best_params"] and a["inner_cv"] == b["inner_cv"]
+    assert a["test"] != b["test"]
+
+
 def test_cleaning_is_recorded_and_shrinks_training_only(data_dir, tmp_path):
     config = chunk_config(data_dir, grid={"C": (1.0,)})
     config.cleaning.outlier_mads = 2.0

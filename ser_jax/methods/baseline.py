@@ -11,7 +11,9 @@ utterance's emotion and grouped by its speaker in the grid search; an
 utterance's scores are the mean over its chunks' (posteriors, or one-vs-rest
 decision values for the SVMs), and both levels are reported ("segment" =
 chunk). `config.cleaning` (off by default): the report's data cleaning,
-`ser_jax.baselines.cleaning`.
+`ser_jax.baselines.cleaning`. `config.evaluation.noise` / `snr_db` (as for a
+neural run): the test utterances' features are computed from their audio
+mixed with that noise (`noisy_test_features`); training stays clean.
 `train_and_evaluate(config, workdir)` writes the same results.json as the
 neural method (utterance level only). The folds are the
 neural models' (same protocol fields, same seed); each fold's validation
@@ -34,6 +36,7 @@ from ser_jax.data import protocols
 from ser_jax.data.corpus import Corpus
 from ser_jax.methods import experiment
 from ser_jax.methods.fold_data import fold_utterances
+from ser_jax.noise import sources as noise_sources
 
 # Fields that may change between invocations on one workdir.
 RESUMABLE_FIELDS = ("fold", "n_jobs")
@@ -47,6 +50,59 @@ def _jsonable(value):
     if isinstance(value, (tuple, list)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def noisy_test_features(
+    config: ml_collections.ConfigDict,
+    corpus: Corpus,
+    fold: protocols.Fold,
+    babble_idx: np.ndarray,
+    test_idx: np.ndarray,
+    feats: np.ndarray,
+    row_utterance: np.ndarray | None,
+) -> tuple[np.ndarray, dict]:
+    """`feats` with the test utterances' rows computed again from their audio
+    mixed with `config.evaluation`'s noise at its SNR: the excerpts a
+    whole-utterance neural model tested on this split hears
+    (`noise_sources.mix_clips`), babble made of utterances `babble_idx` (the
+    fold's training speakers'). The training rows stay as they are."""
+    from ser_jax.baselines import features
+
+    noise, snr_db = noise_sources.evaluation_setting(config)
+    sources = noise_sources.create(
+        (noise,),
+        corpus.sample_rate,
+        config.seed,
+        babble=(
+            [corpus.audio[i] for i in babble_idx],
+            corpus.speakers[babble_idx],
+            fold.test_speakers,
+        ),
+        data_dir=config.dataset.get("data_dir") or None,
+    )
+    clips, clipped = noise_sources.mix_clips(
+        sources, noise, snr_db, [corpus.audio[i] for i in test_idx], config.seed
+    )
+    feats = feats.copy()
+    if row_utterance is None:
+        feats[test_idx] = features.compute(config.features, clips, corpus.sample_rate)
+    else:
+        for u, clip in zip(test_idx, clips, strict=True):
+            rows = features.handbuilt_chunk_features(clip, corpus.sample_rate)
+            feats[row_utterance == u] = np.nan_to_num(rows, posinf=0.0, neginf=0.0)
+    logging.info(
+        "Fold %d: test features from audio with %s at %g dB (%d samples clipped)",
+        fold.index,
+        noise_sources.describe(noise),
+        snr_db,
+        clipped,
+    )
+    return feats, {
+        "noise": noise,
+        "kind": noise_sources.kind(noise),
+        "snr_db": snr_db,
+        "clipped_samples": clipped,
+    }
 
 
 def run_fold(
@@ -78,6 +134,14 @@ def run_fold(
         test_idx = corpus.select(fold.test_speakers)
     if len(train_idx) == 0 or len(test_idx) == 0:
         raise ValueError(f"Fold {fold.index}: no training or no test utterances")
+    noisy = {}
+    if noise_sources.evaluation_setting(config):
+        babble_idx = (
+            split["train"] if fold.random_split else corpus.select(fold.train_speakers)
+        )
+        feats, noisy["evaluation"] = noisy_test_features(
+            config, corpus, fold, babble_idx, test_idx, feats, row_utterance
+        )
     # Validation is training here: the check covers both.
     protocols.check_no_leakage(
         fold,
@@ -169,6 +233,7 @@ def run_fold(
             else {}
         ),
         **({"cleaning": cleaned} if cleaned else {}),
+        **noisy,
         "num_features": int(feats.shape[1]),
         "best_params": {k: _jsonable(v) for k, v in search.best_params_.items()},
         "inner_cv": {
@@ -236,14 +301,27 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
         config.classifier,
         config.standardization,
     )
+    test_noise = noise_sources.evaluation_setting(config)
+    noisy = {}
+    if test_noise:
+        noise, snr_db = test_noise
+        noisy["evaluation"] = {
+            "noise": noise,
+            "kind": noise_sources.kind(noise),
+            "snr_db": snr_db,
+        }
     records = exp.run(
         lambda fold, fold_dir: run_fold(
             config, exp.corpus, fold, feats, fold_dir, row_utterance
         )
     )
+    title = f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}"
+    if test_noise:
+        title += f", {noise_sources.describe(noise)} at {snr_db:g} dB"
     return exp.write_results(
         records,
-        title=f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}",
+        title=title,
+        **noisy,
         method="baseline",
         features={
             "name": config.features,

@@ -255,6 +255,42 @@ def evaluation_keys(
     return jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.maximum(index, 0))
 
 
+def mix_clips(
+    sources: NoiseSources,
+    noise: str,
+    snr_db: float,
+    clips: Sequence[np.ndarray],
+    seed: int,
+    batch_size: int = 16,
+) -> tuple[list[np.ndarray], int]:
+    """int16 `clips` mixed with `noise` at `snr_db` on the device, for features
+    computed on the host (the baselines'): clip i hears the excerpt a noisy
+    test's segment i hears (`evaluation_keys`), so a whole-utterance model and
+    a baseline tested on the same split hear the same noise. Returns the int16
+    mixes and how many samples were clipped to the PCM range."""
+    noise_id = sources.index(noise)
+    width = max(len(c) for c in clips)
+    mix = jax.jit(lambda a, n, k: sources.mix(a, n, noise_id, snr_db, k))
+    out, clipped = [], 0
+    for start in range(0, len(clips), batch_size):
+        batch = clips[start : start + batch_size]
+        audio = np.zeros((batch_size, width), np.int16)
+        lengths = np.zeros(batch_size, np.int32)
+        for i, clip in enumerate(batch):
+            audio[i, : len(clip)], lengths[i] = clip, len(clip)
+        keys = evaluation_keys(
+            seed, sources, noise_id, jnp.arange(start, start + batch_size)
+        )
+        mixed = np.asarray(
+            mix(jnp.asarray(audio, jnp.float32) / 32768.0, jnp.asarray(lengths), keys)
+        )
+        for i, clip in enumerate(batch):
+            pcm = np.round(mixed[i, : len(clip)] * 32768.0)
+            clipped += int((np.abs(pcm + 0.5) > 32767.5).sum())
+            out.append(np.clip(pcm, -32768, 32767).astype(np.int16))
+    return out, clipped
+
+
 def evaluation_setting(config) -> tuple[str, float] | None:
     """`(noise, snr_db)` of `config.evaluation` (a noisy test), or None (clean).
 
