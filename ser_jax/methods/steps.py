@@ -123,7 +123,9 @@ def train_step(graphdef, frontend, aug, weights, state, batch, key):
     audio, lengths = augmentation.apply(
         aug, "audio", pcm_to_float(batch["audio"]), batch["length"], copy, aug_key, AXIS
     )
-    features, lengths = for_width(frontend, audio.shape[-1])(audio, lengths)
+    # Axis 1 is time: samples of audio `[B, N]`, or frames computed on the
+    # host `[B, T, D]` (`frontends.precomputed`).
+    features, lengths = for_width(frontend, audio.shape[1])(audio, lengths)
     features, lengths = augmentation.apply(
         aug, "features", features, lengths, copy, aug_key, AXIS
     )
@@ -165,10 +167,11 @@ def noisy_predict_step(
 
 
 def posteriors(graphdef, frontend, state, audio, batch):
-    """Class posteriors of float audio `[B, N]` (no dropout)."""
+    """Class posteriors of float audio `[B, N]` or host frames `[B, T, D]`
+    (no dropout)."""
     model, _ = nnx.merge(graphdef, state)
     model.eval()  # running statistics in BatchNorm layers
-    features, lengths = for_width(frontend, audio.shape[-1])(audio, batch["length"])
+    features, lengths = for_width(frontend, audio.shape[1])(audio, batch["length"])
     features = standardization.apply(features, lengths, batch)
     return jax.nn.softmax(emotion_logits(model(features, lengths)), axis=-1)
 
