@@ -437,6 +437,24 @@ def test_noisy_test_features_come_from_mixed_audio_and_leave_training_clean(
         )
 
 
+def test_noisy_chunk_features_replace_only_the_test_chunks(data_dir, corpus):
+    config = tiny_config(data_dir)
+    config.evaluation.noise = "white"
+    fold = protocols.make_folds(
+        corpus.speaker_ids, corpus.speaker_genders(), "losgo", num_groups=4, seed=0
+    )[0]
+    train_idx = corpus.select(fold.train_speakers)
+    test_idx = corpus.select(fold.test_speakers)
+    clean, row_utterance = features.load_or_compute_chunks(corpus, data_dir)
+    noisy, _ = baseline.noisy_test_features(
+        config, corpus, fold, train_idx, test_idx, clean, row_utterance
+    )
+    test_rows = np.isin(row_utterance, test_idx)
+    np.testing.assert_array_equal(noisy[~test_rows], clean[~test_rows])
+    assert np.isfinite(noisy).all()
+    assert not np.isclose(noisy[test_rows], clean[test_rows]).all(axis=1).any()
+
+
 def test_noisy_baseline_run_trains_as_the_clean_one(data_dir, tmp_path):
     clean = baseline.train_and_evaluate(tiny_config(data_dir), tmp_path / "clean")
     config = tiny_config(data_dir)
