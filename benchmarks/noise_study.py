@@ -133,19 +133,15 @@ def section(
         lines.append(f"| {model} | {' | '.join(means)} | {pct(clean[model])} |")
     done = {r["name"]: f"{r['folds_done']}/{r['num_folds']}" for r in study["runs"]}
     if baseline:
-        noisy = [pooled(run)["uar"] for name, run in baseline.items() if name]
+        noisy = {name: pooled(run) for name, run in baseline.items() if name}
         lines += [
             "",
             f"The baseline column pools the folds the study ran; over all "
             f"{len(baseline['']['folds'])} folds of its protocol the baseline "
             f"gives {pct(pooled(baseline[''])['uar'])} UAR clean and "
-            f"{pct(sum(noisy) / len(noisy))} on average over the noises at "
+            f"{pct(noise_mean(baseline)['uar'])} on average over the noises at "
             f"{studies.TABLE_SNR_DB:g} dB ("
-            + ", ".join(
-                f"{name} {pct(pooled(run)['uar'])}"
-                for name, run in baseline.items()
-                if name
-            )
+            + ", ".join(f"{name} {pct(m['uar'])}" for name, m in noisy.items())
             + ").",
         ]
     lines += [
@@ -158,14 +154,18 @@ def section(
     return "\n".join(lines)
 
 
+def noise_mean(baseline: dict[str, dict], folds: set[int] | None = None) -> dict:
+    """The baseline's pooled UAR and WA over `folds`, averaged over the noises."""
+    noisy = [pooled(run, folds) for name, run in baseline.items() if name]
+    return {k: sum(m[k] for m in noisy) / len(noisy) for k in ("uar", "wa")}
+
+
 def baseline_cell(baseline: dict[str, dict], row: dict, folds) -> str:
     """The baseline's UAR (WA) on a row of the table: clean, a noise, the mean."""
     if row["condition"].startswith("mean over"):
-        noisy = [pooled(run, folds) for name, run in baseline.items() if name]
-        uar = sum(m["uar"] for m in noisy) / len(noisy)
-        wa = sum(m["wa"] for m in noisy) / len(noisy)
-        return f"{pct(uar)} ({pct(wa)})"
-    m = pooled(baseline[row.get("noise", "")], folds)
+        m = noise_mean(baseline, folds)
+    else:
+        m = pooled(baseline[row.get("noise", "")], folds)
     return f"{pct(m['uar'])} ({pct(m['wa'])})"
 
 

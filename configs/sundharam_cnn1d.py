@@ -36,8 +36,9 @@ weights inversely proportional to class size. Augmentation as the report:
 two noisy copies of every training file, white Gaussian noise at an SNR drawn
 from 15-30 dB (`ser_jax/augmentation.py`; drawn afresh every epoch where the
 report made its copies once; `--config.augmentation.copies=0` turns it off).
-Not reproduced: the report's random 8:1:1 split (not speaker independent;
-here `protocol`, LOSGO with 6 groups on RAVDESS).
+Split: `protocol` (LOSGO with 6 groups on RAVDESS by default); the report's
+random 8:1:1 split per sex is `protocol=random_utterances`, speaker dependent
+and reported apart (`ser_jax.data.protocols`).
 """
 
 import ml_collections

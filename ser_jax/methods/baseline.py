@@ -98,9 +98,7 @@ def noisy_test_features(
         clipped,
     )
     return feats, {
-        "noise": noise,
-        "kind": noise_sources.kind(noise),
-        "snr_db": snr_db,
+        **noise_sources.test_condition(noise, snr_db),
         "clipped_samples": clipped,
     }
 
@@ -301,23 +299,18 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path) -
         config.classifier,
         config.standardization,
     )
+    title = f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}"
     test_noise = noise_sources.evaluation_setting(config)
     noisy = {}
     if test_noise:
         noise, snr_db = test_noise
-        noisy["evaluation"] = {
-            "noise": noise,
-            "kind": noise_sources.kind(noise),
-            "snr_db": snr_db,
-        }
+        title += f", {noise_sources.describe(noise)} at {snr_db:g} dB"
+        noisy["evaluation"] = noise_sources.test_condition(noise, snr_db)
     records = exp.run(
         lambda fold, fold_dir: run_fold(
             config, exp.corpus, fold, feats, fold_dir, row_utterance
         )
     )
-    title = f"{exp.corpus.name} {exp.protocol}, {config.features} + {config.classifier}"
-    if test_noise:
-        title += f", {noise_sources.describe(noise)} at {snr_db:g} dB"
     return exp.write_results(
         records,
         title=title,

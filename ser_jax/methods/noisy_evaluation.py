@@ -105,9 +105,7 @@ def evaluate_trained(
                     f"{noise_sources.describe(cell.noise)} at {cell.snr_db:g} dB"
                 ),
                 evaluation={
-                    "noise": cell.noise,
-                    "kind": noise_sources.kind(cell.noise),
-                    "snr_db": cell.snr_db,
+                    **noise_sources.test_condition(cell.noise, cell.snr_db),
                     "trained_in": str(trained_workdir),
                 },
             )

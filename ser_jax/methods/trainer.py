@@ -435,12 +435,7 @@ class FoldRunner:
         """
         out = {}
         if noise is not None:
-            name, snr_db = noise
-            out["evaluation"] = {
-                "noise": name,
-                "kind": noise_sources.kind(name),
-                "snr_db": snr_db,
-            }
+            out["evaluation"] = noise_sources.test_condition(*noise)
         for split in splits:
             idx, segments = self.data[split]
             if split == "test" and noise is not None:

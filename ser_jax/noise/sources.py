@@ -43,6 +43,11 @@ def kind(name: str) -> str:
     return "musan" if name in MUSAN else "generated"
 
 
+def test_condition(name: str, snr_db: float) -> dict:
+    """What a result records of a noisy test: `{"noise", "kind", "snr_db"}`."""
+    return {"noise": name, "kind": kind(name), "snr_db": float(snr_db)}
+
+
 def describe(name: str) -> str:
     """A noise in a table: `pink (generated)`, `musan_music (MUSAN)`."""
     return f"{name} ({'MUSAN' if kind(name) == 'musan' else 'generated'})"
