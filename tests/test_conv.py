@@ -17,17 +17,18 @@ CASES = {
     "zhao_time_pad": ((3, 11, 9, 3), (5, 5, 3, 4), (1, 1), ((2, 2), (0, 0)), None),
     # Anand's full-frequency kernel: the kernel spans every bin.
     "anand_full": ((3, 13, 7, 3), (4, 7, 3, 6), (1, 1), ((1, 2), (0, 0)), None),
-    # Latif's 2x2 "SAME" conv on one channel.
-    "latif_2d": ((3, 9, 8, 1), (2, 2, 1, 3), (1, 1), "SAME", None),
     # Strides and dilation (lax's arguments the fast path takes).
     "strided_2d": ((3, 15, 14, 2), (3, 4, 2, 3), (2, 3), "VALID", None),
     "dilated_2d": ((3, 15, 12, 2), (3, 2, 2, 3), (1, 2), "SAME", (2, 3)),
 }
-# 1-D (Aldeneh / Neumann / Sundharam "SAME", Latif strided on audio): models keep
-# lax for these, but `weight_gradient` handles them (tested directly below).
-CASES_1D = {
+# Convs that stay with lax: 1-D ones (Aldeneh / Neumann / Sundharam "SAME",
+# Latif strided on audio) and 2-D ones on one input channel (Latif's 2x2, the
+# first conv on a spectrogram). `weight_gradient` handles them (tested
+# directly below).
+CASES_LAX = {
     "aldeneh_1d": ((3, 20, 6), (5, 6, 4), (1,), "SAME", None),
     "latif_strided_1d": ((3, 50, 1), (8, 1, 3), (4,), "SAME", None),
+    "latif_2d": ((3, 9, 8, 1), (2, 2, 1, 3), (1, 1), "SAME", None),
 }
 # Chunk sizes: the default (one chunk here); 2 output rows of one example (row
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
@@ -50,7 +51,7 @@ def numbers(ndim):
 
 
 def both(case):
-    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_1D}[case]
+    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_LAX}[case]
     kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
     x = jax.random.normal(kx, x_shape, jnp.float32)
     w = jax.random.normal(kw, w_shape, jnp.float32)
@@ -97,16 +98,16 @@ def test_forward_and_gradients_equal_lax(case, chunk, monkeypatch):
 
 
 @pytest.mark.parametrize("chunk", CHUNKS)
-@pytest.mark.parametrize("case", list(CASES_1D))
-def test_1d_weight_gradient_equals_lax(case, chunk, monkeypatch):
+@pytest.mark.parametrize("case", list(CASES_LAX))
+def test_weight_gradient_of_convs_left_to_lax_equals_lax(case, chunk, monkeypatch):
     x, w, kg, reference, _ = both(case)
-    strides, padding = CASES_1D[case][2:4]
-    assert not conv.fast_path(x, w, padding, None, numbers(3), 1, 1, None, None)
+    strides, padding = CASES_LAX[case][2:4]
+    assert not conv.fast_path(x, w, padding, None, numbers(x.ndim), 1, 1, None, None)
     y, vjp_ref = jax.vjp(reference, x, w)
     monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y.shape, w.shape))
     g = jax.random.normal(kg, y.shape, jnp.float32)
     pads = tuple(lax.padtype_to_pads(x.shape[1:-1], w.shape[:-2], strides, padding))
-    dw = conv.weight_gradient(x, g, w.shape, strides, pads, (1,))
+    dw = conv.weight_gradient(x, g, w.shape, strides, pads, (1,) * len(strides))
     dw_ref = vjp_ref(g)[1]
     scale = float(jnp.abs(dw_ref).max())
     np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5 * scale)

@@ -589,9 +589,9 @@ def test_paper_size_forward_and_backward(name, arg, rate):
     # vmap over a leading axis of 1 names the batch axis BatchNorm sums over
     # (as pmap does in training).
     one = functools.partial(jax.tree.map, lambda x: x[None])
-    loss, grads = jax.vmap(step, axis_name="batch")(
-        one(params), one(rest), features, lengths, labels
-    )
+    # Jitted: one program runs these shapes about twice as fast as op by op.
+    batched = jax.jit(jax.vmap(step, axis_name="batch"))
+    loss, grads = batched(one(params), one(rest), features, lengths, labels)
     assert np.isfinite(float(loss[0]))
     leaves = [np.asarray(g) for g in jax.tree.leaves(grads)]
     assert all(np.isfinite(g).all() for g in leaves)

@@ -12,9 +12,13 @@ own (`lax.conv_general_dilated` and its transpose), so outputs are bitwise
 those of `lax`; the weight gradient equals `lax`'s within float32 rounding.
 
 `conv_general_dilated` takes the fast path only on the CPU backend (decided at
-trace time), for channel-last float32 convolutions with 2 spatial axes,
-no input dilation, no groups and non-negative padding; anything else (and
-every GPU/TPU trace) is `lax.conv_general_dilated` unchanged. Models pass it
+trace time), for channel-last float32 convolutions with 2 spatial axes and
+more than one input channel, no input dilation, no groups and non-negative
+padding; anything else (and every GPU/TPU trace) is `lax.conv_general_dilated`
+unchanged. A first conv on a one-channel spectrogram stays with `lax`: its
+im2col gradient has one column per kernel offset, and fwd+bwd of the layer ran
+1.24x (the quickstart's 16x12 on 300x200), 1.03x (Satt's on 300x400) and 0.90x
+(Zhao's 8x8 on 498x40) of `lax`'s time here, and compiled 1.5-4x slower. Models pass it
 to `nnx.Conv(conv_general_dilated=...)` (see `layers.conv_layer`), which keeps
 their parameter trees as they were. 1-D convolutions stay with `lax`: for
 Aldeneh's, Zhang's, Latif's and Sundharam's 1-D convs the im2col gradient ran
@@ -60,7 +64,7 @@ def fast_path(
     precision,
     preferred_element_type,
 ) -> bool:
-    """Whether the im2col weight gradient applies (else: plain `lax`)."""
+    """Whether the im2col weight gradient applies (else: plain `lax`): see above."""
     if jax.default_backend() != "cpu":
         return False
     if lhs.ndim != 4 or lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
@@ -74,7 +78,7 @@ def fast_path(
     if not isinstance(padding, str) and any(lo < 0 or hi < 0 for lo, hi in padding):
         return False
     numbers = lax.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
-    return numbers == channel_last_numbers(lhs.ndim)
+    return numbers == channel_last_numbers(lhs.ndim) and lhs.shape[-1] > 1
 
 
 def conv_general_dilated(

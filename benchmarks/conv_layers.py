@@ -1,0 +1,88 @@
+"""One 2-D conv layer's forward and backward: XLA's own gradient against the im2col one.
+
+    python benchmarks/conv_layers.py                 # every layer below
+    python benchmarks/conv_layers.py qs1 cl2         # some of them
+
+For each layer (batch 32, the model's input to that layer, random values), a
+jitted `grad` of `sum(conv(x, w) ** 2)` with respect to input and kernel, once
+with `lax.conv_general_dilated` throughout (`conv.lax_conv`) and once with the
+im2col weight gradient (`conv.im2col_conv`). Prints the first call (compile +
+one run) and the median of 3 further calls, and their ratio. What
+`conv.fast_path` decides was chosen from these figures.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ser_jax.models import conv  # noqa: E402
+
+# name -> (batch, rows, columns, C_in, C_out, kernel, padding in frequency)
+LAYERS = {
+    "qs1": (32, 300, 200, 1, 8, (16, 12), "same"),  # configs/quickstart.py
+    "qs2": (32, 150, 100, 8, 8, (12, 8), "same"),
+    "qs3": (32, 75, 50, 8, 16, (7, 5), "same"),
+    "cl1": (32, 300, 400, 1, 16, (16, 12), "same"),  # configs/cnn_lstm.py
+    "cl2": (32, 150, 200, 16, 24, (12, 8), "same"),
+    "cl3": (32, 75, 100, 24, 32, (7, 5), "same"),
+    "zh1": (32, 498, 40, 1, 64, (8, 8), "valid"),  # configs/zhao.py
+    "zh2": (32, 249, 16, 64, 128, (5, 5), "valid"),
+    "zh3": (32, 124, 6, 128, 128, (3, 3), "valid"),
+    "r1": (32, 64, 64, 2, 1024, (5, 64), "valid"),  # configs/anand_r1.py
+}
+
+
+def time_layer(name: str) -> dict[str, tuple[float, float]]:
+    """{"lax" | "im2col": (first call s, median s of 3 more)}."""
+    b, rows, cols, c_in, c_out, kernel, freq = LAYERS[name]
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(b, rows, cols, c_in)), jnp.float32)
+    w = jnp.asarray(0.1 * rng.normal(size=(*kernel, c_in, c_out)), jnp.float32)
+    pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel]
+    if freq == "valid":
+        pads[1] = (0, 0)
+    out = {}
+    for label, f in (("lax", conv.lax_conv), ("im2col", conv.im2col_conv)):
+
+        def loss(x, w, f=f):
+            return jnp.sum(f(x, w, (1, 1), tuple(pads), (1, 1)) ** 2)
+
+        grad = jax.jit(jax.grad(loss, argnums=(0, 1)))
+        start = time.perf_counter()
+        jax.block_until_ready(grad(x, w))
+        first = time.perf_counter() - start
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            jax.block_until_ready(grad(x, w))
+            runs.append(time.perf_counter() - start)
+        out[label] = (first, float(np.median(runs)))
+    return out
+
+
+def main(names: list[str]) -> None:
+    print(
+        "| layer | shape (B, H, W, C_in -> C_out, kernel) | lax first / step s "
+        "| im2col first / step s | im2col / lax (step) |"
+    )
+    print("|---|---|---|---|---|")
+    for name in names or LAYERS:
+        b, rows, cols, c_in, c_out, kernel, _ = LAYERS[name]
+        t = time_layer(name)
+        print(
+            f"| {name} | {b}, {rows}, {cols}, {c_in} -> {c_out}, {kernel} "
+            f"| {t['lax'][0]:.2f} / {t['lax'][1]:.3f} "
+            f"| {t['im2col'][0]:.2f} / {t['im2col'][1]:.3f} "
+            f"| {t['im2col'][1] / t['lax'][1]:.2f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
