@@ -4,7 +4,9 @@
     python benchmarks/conv_layers.py qs1 cl2         # some of them
 
 For each layer (batch 32, the model's input to that layer, random values), a
-jitted `grad` of `sum(conv(x, w) ** 2)` with respect to input and kernel, once
+jitted `grad` of `sum(conv(x, w) ** 2)` with respect to the kernel and, for
+every layer but a model's first (whose input is the features, which need no
+gradient in training), the input, once
 with `lax.conv_general_dilated` throughout (`conv.lax_conv`) and once with the
 im2col weight gradient (`conv.im2col_conv`). Prints the first call (compile +
 one run) and the median of 3 further calls, and their ratio. What
@@ -23,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ser_jax.models import conv  # noqa: E402
 
-# name -> (batch, rows, columns, C_in, C_out, kernel, padding in frequency)
+# name -> (batch, rows, columns, C_in, C_out, kernel, padding in frequency).
 LAYERS = {
     "qs1": (32, 300, 200, 1, 8, (16, 12), "same"),  # configs/quickstart.py
     "qs2": (32, 150, 100, 8, 8, (12, 8), "same"),
@@ -36,6 +38,9 @@ LAYERS = {
     "zh3": (32, 124, 6, 128, 128, (3, 3), "valid"),
     "r1": (32, 64, 64, 2, 1024, (5, 64), "valid"),  # configs/anand_r1.py
 }
+# Each model's first conv: its input is the features, so training takes no
+# gradient with respect to it.
+FIRST_LAYERS = {"qs1", "cl1", "zh1", "r1"}
 
 
 def time_layer(name: str) -> dict[str, tuple[float, float]]:
@@ -47,13 +52,14 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
     pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel]
     if freq == "valid":
         pads[1] = (0, 0)
+    argnums = (1,) if name in FIRST_LAYERS else (0, 1)
     out = {}
     for label, f in (("lax", conv.lax_conv), ("im2col", conv.im2col_conv)):
 
         def loss(x, w, f=f):
             return jnp.sum(f(x, w, (1, 1), tuple(pads), (1, 1)) ** 2)
 
-        grad = jax.jit(jax.grad(loss, argnums=(0, 1)))
+        grad = jax.jit(jax.grad(loss, argnums=argnums))
         start = time.perf_counter()
         jax.block_until_ready(grad(x, w))
         first = time.perf_counter() - start

@@ -22,7 +22,8 @@ stage's posteriors over folds and then applies the two-step rule
   `--stream=FILE` read as if live (`ser_jax/streaming.py`): a row per window
   as soon as its last sample has arrived; `--verbose` adds each row's
   latency (from that sample's arrival to the printed row). It stops at the
-  end of the input or on Ctrl-C.
+  end of the input or on Ctrl-C (SIGINT, also where a shell started it as a
+  background job, which ignores SIGINT unless told otherwise).
 
 Speech detection (`ser_jax/data/speech_activity.py`, `--speech_threshold_db`,
 `--nodetect_speech` to turn it off) marks segments without speech; they are
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -452,6 +454,10 @@ def _stream_source() -> tuple[str, Iterator, int, int]:
 def _classify_stream(classifier: Classifier) -> int:
     rows, latencies, failed, stopped = [], [], None, False
     names = classifier.class_names
+    # SIGINT is how a stream ends on purpose (Ctrl-C, `kill -INT`); a shell
+    # starts background jobs with it ignored, and Python then never raises
+    # KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         source, chunks, rate, channels = _stream_source()
         w = classifier.windows(FLAGS.hop_seconds)
