@@ -1,7 +1,7 @@
 """One 2-D conv layer's forward and backward: XLA's own gradient against the im2col one.
 
-    python benchmarks/conv_layers.py                 # every layer below
-    python benchmarks/conv_layers.py qs1 cl2         # some of them
+    python benchmarks/conv_layers.py                 # every layer and pool below
+    python benchmarks/conv_layers.py qs1 cl2 zp1     # some of them
 
 For each layer (batch 32, the model's input to that layer, random values), a
 jitted `grad` of `sum(conv(x, w) ** 2)` with respect to the kernel and, for
@@ -11,6 +11,11 @@ with `lax.conv_general_dilated` throughout (`conv.lax_conv`) and once with the
 im2col weight gradient (`conv.im2col_conv`). Prints the first call (compile +
 one run) and the median of 3 further calls, and their ratio. What
 `conv.fast_path` decides was chosen from these figures.
+
+Then each 2x2 max pool after those layers (batch 32, ReLU before it, as in
+`layers.conv_block`): a jitted `grad` of `sum(pool(relu(x)) ** 2)` with
+`nnx.max_pool` (XLA's `select_and_scatter` gradient) and with
+`pooling.max_pool`, timed the same way.
 """
 
 import sys
@@ -23,7 +28,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ser_jax.models import conv  # noqa: E402
+from flax import nnx  # noqa: E402
+
+from ser_jax.models import conv, pooling  # noqa: E402
 
 # name -> (batch, rows, columns, C_in, C_out, kernel, padding in frequency).
 LAYERS = {
@@ -43,6 +50,44 @@ LAYERS = {
 FIRST_LAYERS = {"qs1", "cl1", "zh1", "r1"}
 
 
+# name -> the input of a 2x2 max pool [B, H, W, C]: each layer's output above.
+POOLS = {
+    "qp1": (32, 300, 200, 8),
+    "cp1": (32, 300, 400, 16),
+    "cp2": (32, 150, 200, 24),
+    "zp1": (32, 498, 33, 64),
+    "zp2": (32, 249, 12, 128),
+}
+
+
+def time_calls(f, *args) -> tuple[float, float]:
+    """(first call s, median s of 3 more) of a jitted `f`."""
+    start = time.perf_counter()
+    jax.block_until_ready(f(*args))
+    first = time.perf_counter() - start
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        jax.block_until_ready(f(*args))
+        runs.append(time.perf_counter() - start)
+    return first, float(np.median(runs))
+
+
+def time_pool(name: str) -> dict[str, tuple[float, float]]:
+    """{"nnx" | "pooling": (first call s, median s of 3 more)} for a pool's gradient."""
+    x = jnp.asarray(np.random.default_rng(0).normal(size=POOLS[name]), jnp.float32)
+    pools = {
+        "nnx": lambda x: nnx.max_pool(x, (2, 2), strides=(2, 2)),
+        "pooling": lambda x: pooling.max_pool(x, (2, 2)),
+    }
+    return {
+        label: time_calls(
+            jax.jit(jax.grad(lambda x, p=p: jnp.sum(p(jax.nn.relu(x)) ** 2))), x
+        )
+        for label, p in pools.items()
+    }
+
+
 def time_layer(name: str) -> dict[str, tuple[float, float]]:
     """{"lax" | "im2col": (first call s, median s of 3 more)}."""
     b, rows, cols, c_in, c_out, kernel, freq = LAYERS[name]
@@ -59,16 +104,7 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
         def loss(x, w, f=f):
             return jnp.sum(f(x, w, (1, 1), tuple(pads), (1, 1)) ** 2)
 
-        grad = jax.jit(jax.grad(loss, argnums=argnums))
-        start = time.perf_counter()
-        jax.block_until_ready(grad(x, w))
-        first = time.perf_counter() - start
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
-            jax.block_until_ready(grad(x, w))
-            runs.append(time.perf_counter() - start)
-        out[label] = (first, float(np.median(runs)))
+        out[label] = time_calls(jax.jit(jax.grad(loss, argnums=argnums)), x, w)
     return out
 
 
@@ -78,7 +114,10 @@ def main(names: list[str]) -> None:
         "| im2col first / step s | im2col / lax (step) |"
     )
     print("|---|---|---|---|---|")
-    for name in names or LAYERS:
+    unknown = sorted(set(names) - set(LAYERS) - set(POOLS))
+    if unknown:
+        raise SystemExit(f"unknown {unknown}; known: {list(LAYERS) + list(POOLS)}")
+    for name in [n for n in names if n in LAYERS] if names else LAYERS:
         b, rows, cols, c_in, c_out, kernel, _ = LAYERS[name]
         t = time_layer(name)
         print(
@@ -86,6 +125,24 @@ def main(names: list[str]) -> None:
             f"| {t['lax'][0]:.2f} / {t['lax'][1]:.3f} "
             f"| {t['im2col'][0]:.2f} / {t['im2col'][1]:.3f} "
             f"| {t['im2col'][1] / t['lax'][1]:.2f} |",
+            flush=True,
+        )
+
+    pools = [n for n in names if n in POOLS] if names else list(POOLS)
+    if not pools:
+        return
+    print(
+        "\n| pool | input (B, H, W, C) | nnx.max_pool first / step s "
+        "| pooling.max_pool first / step s | pooling / nnx (step) |"
+    )
+    print("|---|---|---|---|---|")
+    for name in pools:
+        t = time_pool(name)
+        print(
+            f"| {name} | {', '.join(map(str, POOLS[name]))} "
+            f"| {t['nnx'][0]:.2f} / {t['nnx'][1]:.3f} "
+            f"| {t['pooling'][0]:.2f} / {t['pooling'][1]:.3f} "
+            f"| {t['pooling'][1] / t['nnx'][1]:.2f} |",
             flush=True,
         )
 

@@ -3,7 +3,7 @@
     pip install torch==2.13.0+cpu   # the peer: benchmark only, never a ser_jax dependency
     python benchmarks/peers.py                                  # every family
     python benchmarks/peers.py --models=satt_cnn_lstm,aldeneh --batch=8 --steps=3
-    python benchmarks/peers.py --lax_conv                       # + XLA's own conv grads
+    python benchmarks/peers.py --lax_conv                       # + XLA's own grads
 
 For each model family, the model of its config (`configs/<name>.py`, paper
 size, RAVDESS's 16 kHz input shapes, 8 classes) is built twice: ser_jax's
@@ -14,8 +14,9 @@ cross-entropy, in float32, on all the machine's cores (`torch.set_num_threads`
 = the CPU count; XLA uses every core). ser_jax's step is jitted and `jax.pmap`-ed
 over one device, as training runs it; it starts from features (the front-end
 is not timed on either side). With `--lax_conv`, ser_jax is also timed with
-its convolutions' weight gradient left to XLA (`lax.conv_general_dilated`, as
-before `ser_jax.models.conv`), the "before" column.
+its convolutions' weight gradient and its max pools' gradient left to XLA
+(`lax.conv_general_dilated` and `nnx.max_pool`, as before `ser_jax.models.conv`
+and `ser_jax.models.pooling`), the "before" column.
 
 Steps alternate between the frameworks (one ser_jax step, one PyTorch step,
 ...) so that both see the same load from whatever else runs on the machine;
@@ -24,11 +25,13 @@ pmapped step compiles on its first call and again on its second, when the
 state comes back from the first with the step's own sharding). Prints a Markdown table, and the load average before and after.
 """
 
+import contextlib
 import math
 import os
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import jax
 import numpy as np
@@ -41,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import configs  # noqa: E402
 from ser_jax import frontends, models, runtime  # noqa: E402
 from ser_jax.methods import steps  # noqa: E402
-from ser_jax.models import anand  # noqa: E402
+from ser_jax.models import anand, pooling  # noqa: E402
 from ser_jax.models.layers import count_params  # noqa: E402
 
 try:
@@ -81,7 +84,9 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_bool(
-    "lax_conv", False, "Also time ser_jax with XLA's own conv weight gradients."
+    "lax_conv",
+    False,
+    "Also time ser_jax with XLA's own conv weight and max-pool gradients.",
 )
 
 
@@ -437,6 +442,17 @@ def use_lax_convs(model: nnx.Module) -> None:
             node.conv_general_dilated = jax.lax.conv_general_dilated
 
 
+@contextlib.contextmanager
+def xla_pools():
+    """While tracing: `pooling.max_pool` as `nnx.max_pool` (XLA's own gradient)."""
+
+    def xla_max_pool(x, window):
+        return nnx.max_pool(x, window, strides=window)
+
+    with mock.patch.object(pooling, "_max_pool", xla_max_pool):
+        yield
+
+
 def jax_step(config, shape: tuple[int, ...], lax_conv: bool):
     """(pmapped step, replicated state, parameters): Adam on the mean cross-entropy."""
     model = models.create_model(
@@ -509,8 +525,12 @@ def time_family(
     losses = {}
     for i in range(warmup + num_steps):
         for k, (p_step, state) in runs.items():
+            xla = xla_pools() if k == "ser_jax_lax" else contextlib.nullcontext()
             t0 = time.perf_counter()
-            state, loss = p_step(state, *jax_batch, jax.random.wrap_key_data(keys[i]))
+            with xla:  # the step traces on its first two calls
+                state, loss = p_step(
+                    state, *jax_batch, jax.random.wrap_key_data(keys[i])
+                )
             losses[k] = float(np.asarray(loss)[0])
             times[k].append(time.perf_counter() - t0)
             runs[k] = (p_step, state)
@@ -555,7 +575,7 @@ def main(argv):
         "Steps alternate between the frameworks (ser_jax, PyTorch, ...) so both "
         f"see the same load; median of {FLAGS.steps} steps after {FLAGS.warmup}."
     )
-    lax_head = " ser_jax, XLA conv grads s/step |" if FLAGS.lax_conv else ""
+    lax_head = " ser_jax, XLA conv and pool grads s/step |" if FLAGS.lax_conv else ""
     lax_rule = "---|" if FLAGS.lax_conv else ""
     print(
         "| family | config | input | batch | parameters (ser_jax / PyTorch) "

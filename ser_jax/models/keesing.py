@@ -40,6 +40,7 @@ from ser_jax.models.layers import (
     valid_mask,
     zero_carry,
 )
+from ser_jax.models.pooling import max_pool
 
 
 def same_in_time(kernel_time: int) -> tuple[int, int]:
@@ -180,7 +181,7 @@ class Latif(nnx.Module):
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = conv(x)
             h = mask_frames(nnx.relu(norm(h, valid_mask(steps, h.shape[1]))), steps)
-            branches.append(nnx.max_pool(h, window_shape=(2,), strides=(2,)))
+            branches.append(max_pool(h, (2,)))
         steps = pooled_lengths(steps, 2, branches[0].shape[1])
         x = jnp.concatenate(branches, axis=-1)[..., None]  # [B, T, 120, 1]
         x, steps = conv_block(x, steps, self.conv2d, pool=(2, 2), norm=self.norm2d)
@@ -250,7 +251,7 @@ class Zhang(nnx.Module):
         b, t, n = features.shape
         x = dropout(mask_frames(features, lengths), self.input_dropout, dropout_key)
         x = nnx.relu(self.conv1(x.reshape(b * t, n, 1)))
-        x = nnx.max_pool(x, window_shape=(2,), strides=(2,))
+        x = max_pool(x, (2,))
         x = nnx.relu(self.conv2(x))
         x = x.reshape(*x.shape[:2], -1, self.feature_pool).max(axis=-1)
         x = x.reshape(b, t, -1)

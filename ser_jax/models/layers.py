@@ -22,6 +22,7 @@ from flax import nnx
 
 from ser_jax.frontends.framing import mask_frames
 from ser_jax.models.conv import conv_general_dilated
+from ser_jax.models.pooling import max_pool
 
 BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
 
@@ -191,7 +192,7 @@ def conv_block(
         mask = valid_mask(lengths, x.shape[1])
         x = norm(x, mask.reshape(mask.shape + (1,) * (x.ndim - 3)))
     x = mask_frames(activation(x), lengths)
-    x = nnx.max_pool(x, window_shape=pool, strides=pool)
+    x = max_pool(x, pool)
     return x, pooled_lengths(lengths, pool[0], x.shape[1])
 
 
