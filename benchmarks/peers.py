@@ -415,7 +415,7 @@ def torch_peer(family: str, shape: tuple[int, ...], m) -> "nn.Module":
             m.conv_features,
             m.dense_units,
             m.dropout_rate,
-            m.pooled_dropout_rate,
+            m.get("pooled_dropout_rate", 0.0),  # the model's default where unset
         )
     if family == "neumann":
         return Aldeneh(shape, m.kernel_widths, m.num_filters, (), 0.0, m.dropout_rate)

@@ -22,6 +22,7 @@ from flax import nnx
 
 from ser_jax.frontends.framing import mask_frames
 from ser_jax.models.conv import conv_general_dilated
+from ser_jax.models.normalization import normalize
 from ser_jax.models.pooling import max_pool
 
 BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
@@ -123,26 +124,18 @@ class MaskedBatchNorm(nnx.Module):
     def __call__(self, x: jax.Array, mask: jax.Array | None = None) -> jax.Array:
         """`x` `[B, ..., C]`; `mask` broadcastable to `x.shape[:-1]` (True = valid)."""
         if self.use_running_average:
-            mean, var = self.mean[...], self.var[...]
-        else:
-            axes = tuple(range(x.ndim - 1))
-            weight = jnp.ones(x.shape[:-1] + (1,), x.dtype)
-            if mask is not None:
-                weight = weight * jnp.broadcast_to(mask, x.shape[:-1])[..., None]
-            sums = (weight.sum(axes), (x * weight).sum(axes))
-            if self.axis_name is not None:
-                sums = jax.lax.psum(sums, self.axis_name)
-            count = jnp.maximum(sums[0], 1.0)
-            mean = sums[1] / count
-            sq = ((x - mean) ** 2 * weight).sum(axes)
-            if self.axis_name is not None:
-                sq = jax.lax.psum(sq, self.axis_name)
-            var = sq / count
-            m = self.momentum
-            self.mean[...] = m * self.mean[...] + (1 - m) * jax.lax.stop_gradient(mean)
-            self.var[...] = m * self.var[...] + (1 - m) * jax.lax.stop_gradient(var)
-        y = (x - mean) * jax.lax.rsqrt(var + self.epsilon)
-        return y * self.scale[...] + self.bias[...]
+            y = (x - self.mean[...]) * jax.lax.rsqrt(self.var[...] + self.epsilon)
+            return y * self.scale[...] + self.bias[...]
+        weight = jnp.ones(x.shape[:-1] + (1,), x.dtype)
+        if mask is not None:
+            weight = weight * jnp.broadcast_to(mask, x.shape[:-1])[..., None]
+        y, (mean, var) = normalize(
+            x, weight, self.scale[...], self.bias[...], self.epsilon, self.axis_name
+        )
+        m = self.momentum
+        self.mean[...] = m * self.mean[...] + (1 - m) * jax.lax.stop_gradient(mean)
+        self.var[...] = m * self.var[...] + (1 - m) * jax.lax.stop_gradient(var)
+        return y
 
 
 def conv_layer(
