@@ -34,6 +34,14 @@ CASES_LAX = {
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
 # blocks, the last one padded: every case has 3 examples).
 CHUNKS = ("default", "rows", "batch")
+# What `conv.fast_path` requires of real layers; the small cases here take
+# the im2col path whatever their size (`small_maps_take_im2col`).
+MIN_POSITIONS, MIN_CHANNELS = conv.MIN_POSITIONS, conv.MIN_CHANNELS
+
+
+@pytest.fixture(autouse=True)
+def small_maps_take_im2col(monkeypatch):
+    monkeypatch.setattr(conv, "MIN_POSITIONS", 0)
 
 
 def chunk_elements(chunk, y_shape, w_shape):
@@ -154,3 +162,20 @@ def test_fast_path_only_on_cpu(monkeypatch):
     half = x.astype(jnp.bfloat16), w.astype(jnp.bfloat16)
     assert not conv.fast_path(*half, "SAME", None, numbers(4), 1, 1, None, None)
     assert not conv.fast_path(x, w, "SAME", (2, 2), numbers(4), 1, 1, None, None)
+
+
+@pytest.mark.parametrize(
+    "shape, kernel, im2col",
+    [
+        ((32, 150, 200, 16), (12, 8, 16, 24), True),  # Satt's second conv
+        ((32, 249, 16, 64), (5, 5, 64, 128), True),  # Zhao's second: many channels
+        ((32, 150, 100, 8), (12, 8, 8, 8), False),  # the quickstart's second
+        ((32, 75, 100, 24), (7, 5, 24, 32), False),  # Satt's third
+        ((32, 300, 400, 1), (16, 12, 1, 16), False),  # a first conv: one channel
+    ],
+)
+def test_im2col_only_where_it_was_measured_faster(shape, kernel, im2col, monkeypatch):
+    monkeypatch.setattr(conv, "MIN_POSITIONS", MIN_POSITIONS)
+    x = jax.ShapeDtypeStruct(shape, jnp.float32)
+    w = jax.ShapeDtypeStruct(kernel, jnp.float32)
+    assert conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None) is im2col

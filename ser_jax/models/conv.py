@@ -24,6 +24,13 @@ their parameter trees as they were. 1-D convolutions stay with `lax`: for
 Aldeneh's, Zhang's, Latif's and Sundharam's 1-D convs the im2col gradient ran
 slower than XLA's on this CPU (and Latif's 1600-tap kernel compiled for
 minutes); `weight_gradient` itself handles any number of spatial axes.
+Nor does im2col pay on small maps with few channels: it ran 1.69x, 1.49x and
+1.17x of `lax`'s time for the quickstart's second and third convs (8 -> 8
+channels on 150 x 100, 8 -> 16 on 75 x 50) and Satt's third (24 -> 32 on
+75 x 100), against 0.37x for Satt's second (16 -> 24 on 150 x 200) and
+0.92x for Zhao's second (64 -> 128 on 249 x 16), so it is taken where an
+example's map has `MIN_POSITIONS` positions or the input `MIN_CHANNELS`
+channels (`python benchmarks/conv_layers.py`, BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ from jax import lax
 # 0.3-0.6M floats (1-2 MB) measured fastest on a 2-core CPU (Satt's second
 # conv: one output row of one example is 0.3M); 4M was 1.7x slower.
 CHUNK_ELEMENTS = 1 << 19
+# Where im2col pays (see above): input positions per example, or input channels.
+MIN_POSITIONS = 20_000
+MIN_CHANNELS = 64
 
 
 def channel_last_numbers(ndim: int) -> lax.ConvDimensionNumbers:
@@ -78,7 +88,10 @@ def fast_path(
     if not isinstance(padding, str) and any(lo < 0 or hi < 0 for lo, hi in padding):
         return False
     numbers = lax.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
-    return numbers == channel_last_numbers(lhs.ndim) and lhs.shape[-1] > 1
+    if numbers != channel_last_numbers(lhs.ndim) or lhs.shape[-1] == 1:
+        return False
+    positions = lhs.shape[1] * lhs.shape[2]
+    return positions >= MIN_POSITIONS or lhs.shape[-1] >= MIN_CHANNELS
 
 
 def conv_general_dilated(
