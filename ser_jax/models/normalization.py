@@ -29,6 +29,18 @@ def _psum(x, axis_name: str | None):
     return x if axis_name is None else jax.lax.psum(x, axis_name)
 
 
+def _moments(
+    x: jax.Array, weight: jax.Array, axis_name: str | None
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """(mean, variance, valid count) of the positions with weight 1: see `statistics`."""
+    axes = tuple(range(x.ndim - 1))
+    count, total = _psum((weight.sum(axes), (x * weight).sum(axes)), axis_name)
+    count = jnp.maximum(count, 1.0)
+    mean = total / count
+    var = _psum(((x - mean) ** 2 * weight).sum(axes), axis_name) / count
+    return mean, var, count
+
+
 def statistics(
     x: jax.Array, weight: jax.Array, axis_name: str | None
 ) -> tuple[jax.Array, jax.Array]:
@@ -38,12 +50,16 @@ def statistics(
     `psum`-ed over `axis_name` (the pmap axis; None outside pmap), so every
     device gets the global batch's statistics.
     """
-    axes = tuple(range(x.ndim - 1))
-    count, total = _psum((weight.sum(axes), (x * weight).sum(axes)), axis_name)
-    count = jnp.maximum(count, 1.0)
-    mean = total / count
-    var = _psum(((x - mean) ** 2 * weight).sum(axes), axis_name) / count
+    mean, var, _ = _moments(x, weight, axis_name)
     return mean, var
+
+
+def _forward(x, weight, scale, bias, epsilon, axis_name):
+    """(output, (mean, var), what the backward pass needs)."""
+    mean, var, count = _moments(x, weight, axis_name)
+    r = jax.lax.rsqrt(var + epsilon)
+    y = (x - mean) * r * scale + bias
+    return y, (mean, var), (x, weight, scale, mean, r, count)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(4, 5))
@@ -60,25 +76,22 @@ def normalize(
     The batch statistics come back too, for the running averages (their
     gradient is not defined: callers stop it).
     """
-    mean, var = statistics(x, weight, axis_name)
-    return (x - mean) * jax.lax.rsqrt(var + epsilon) * scale + bias, (mean, var)
+    y, stats, _ = _forward(x, weight, scale, bias, epsilon, axis_name)
+    return y, stats
 
 
 def _normalize_fwd(x, weight, scale, bias, epsilon, axis_name):
-    mean, var = statistics(x, weight, axis_name)
-    r = jax.lax.rsqrt(var + epsilon)
-    y = (x - mean) * r * scale + bias
-    return (y, (mean, var)), (x, weight, scale, mean, r)
+    y, stats, residuals = _forward(x, weight, scale, bias, epsilon, axis_name)
+    return (y, stats), residuals
 
 
 def _normalize_bwd(epsilon, axis_name, residuals, cotangents):
     del epsilon
-    x, weight, scale, mean, r = residuals
+    x, weight, scale, mean, r, count = residuals
     g, _ = cotangents  # the statistics' cotangents: callers stop their gradient
     axes = tuple(range(x.ndim - 1))
     x_hat = (x - mean) * r
     sum_g, sum_g_x_hat = g.sum(axes), (g * x_hat).sum(axes)
-    count = jnp.maximum(_psum(weight.sum(axes), axis_name), 1.0)
     total_g, total_g_x_hat = _psum((sum_g, sum_g_x_hat), axis_name)
     dx = (r * scale) * (g - weight / count * (total_g + x_hat * total_g_x_hat))
     # The weight is a mask (no gradient); scale's and bias's are this device's
