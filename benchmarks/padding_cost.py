@@ -9,7 +9,9 @@ for each `length_buckets` value, walks epoch 0's training batches and the
 validation and test batches that score them, and prints the samples the
 steps process (batch rows x width, the last batch's weight-0 rows included)
 over the samples of audio they hold, and the widths used (one compiled step
-each). 1.00x would be no padding at all.
+each), and how many batches score the validation and test speakers and in
+how many shapes (rows x width, one compiled scoring program each). 1.00x
+would be no padding at all.
 """
 
 import sys
@@ -35,14 +37,14 @@ flags.DEFINE_string(
 )
 
 
-def cost(batches) -> tuple[float, set[int]]:
-    """(processed samples / audio samples, widths) of an iterable of batches."""
-    processed, audio, widths = 0, 0, set()
+def cost(batches) -> tuple[float, set[tuple[int, int]]]:
+    """(processed samples / audio samples, (rows, width) shapes) of batches."""
+    processed, audio, shapes = 0, 0, set()
     for batch in batches:
         processed += batch["audio"].size
         audio += int(batch["length"][batch["index"] >= 0].sum())
-        widths.add(batch["audio"].shape[1])
-    return processed / audio, widths
+        shapes.add(batch["audio"].shape)
+    return processed / audio, shapes
 
 
 def padding_cost(name: str, buckets: int) -> dict:
@@ -60,7 +62,7 @@ def padding_cost(name: str, buckets: int) -> dict:
             progress=None,
         )
         runner.build()
-        train, train_widths = cost(runner.train_batches(epoch=0))
+        train, train_shapes = cost(runner.train_batches(epoch=0))
         scored = [
             batch
             for split in ("val", "test")
@@ -68,14 +70,16 @@ def padding_cost(name: str, buckets: int) -> dict:
                 runner.data[split][1], config.eval_batch_size, runner.widths
             )
         ]
-        evaluate, eval_widths = cost(scored)
+        evaluate, eval_shapes = cost(scored)
     return {
         "config": name,
         "segments": f"{config.segmentation} ≤ {config.max_segment_seconds:g} s",
         "buckets": buckets,
         "train": train,
         "eval": evaluate,
-        "widths": sorted(train_widths | eval_widths),
+        "widths": sorted({w for _, w in train_shapes | eval_shapes}),
+        "eval_shapes": len(eval_shapes),
+        "eval_batches": len(scored),
     }
 
 
@@ -84,16 +88,17 @@ def main(argv):
     runtime.quiet_library_logs()
     print(
         "| config | segments | length_buckets | training epoch | validation + test "
-        "| widths used, s |"
+        "| widths used, s | scoring batches (shapes) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for name in FLAGS.configs:
         for buckets in map(int, FLAGS.buckets):
             r = padding_cost(name, buckets)
             widths = ", ".join(f"{w / 16000:.2f}" for w in r["widths"])
             print(
                 f"| `{r['config']}` | {r['segments']} | {r['buckets']} "
-                f"| {r['train']:.2f}x | {r['eval']:.2f}x | {widths} |",
+                f"| {r['train']:.2f}x | {r['eval']:.2f}x | {widths} "
+                f"| {r['eval_batches']} ({r['eval_shapes']}) |",
                 flush=True,
             )
 

@@ -1,5 +1,7 @@
 """Segments into batches (`ser_jax.data.batches`)."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,74 @@ def test_a_segment_longer_than_every_bucket_is_an_error():
         batching.bucketed_order(
             np.arange(2), np.array([10, 30]), (10, 20), 2, np.random.default_rng(0)
         )
+
+
+def _cost(groups, lengths, widths, sizes):
+    return sum(
+        min(s for s in sizes if s >= len(g))
+        * batching.width_for(lengths[g].max(), widths)
+        for g in groups
+    )
+
+
+def _cheapest_cut(lengths, widths, sizes):
+    """Brute force: every cut of the longest-first order into groups that fit."""
+    order = np.argsort(-lengths, kind="stable")
+    n, best = len(order), np.inf
+    for mask in range(2 ** (n - 1)):
+        edges = [0, *(i + 1 for i in range(n - 1) if mask >> i & 1), n]
+        groups = [order[a:b] for a, b in itertools.pairwise(edges)]
+        if max(map(len, groups)) <= max(sizes):
+            best = min(best, _cost(groups, lengths, widths, sizes))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scoring_groups_cover_every_segment_longest_first_at_the_least_padding(seed):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(5, 101, size=11)
+    widths, sizes = batching.bucket_widths(100, 4, multiple=1), (2, 4)
+    groups = batching.scoring_groups(lengths, widths, sizes)
+    flat = np.concatenate(groups)
+    assert sorted(flat.tolist()) == list(range(len(lengths)))
+    assert np.all(np.diff(lengths[flat]) <= 0)  # longest first
+    assert max(map(len, groups)) <= 4
+    assert _cost(groups, lengths, widths, sizes) == _cheapest_cut(
+        lengths, widths, sizes
+    )
+
+
+def test_scoring_with_a_small_batch_beside_the_large_one_pads_less():
+    """120 test segments of 1.5-4.5 s: batches of 64 rows only pad the last one
+    with 8 weight-0 rows and span the whole range of lengths; with 8-row
+    batches beside them the groups end at the buckets' edges."""
+    lengths = np.random.default_rng(0).integers(24000, 72000, size=120)
+    widths = batching.bucket_widths(128000, 12)
+    audio = lengths.sum()
+
+    def padded(sizes):
+        groups = batching.scoring_groups(lengths, widths, sizes)
+        return _cost(groups, lengths, widths, sizes) / audio
+
+    assert padded((64,)) > 1.4
+    assert padded((8, 64)) < 1.15
+
+
+@pytest.mark.parametrize("num_devices", [1, 2])
+def test_scoring_batches_split_over_the_devices_and_score_each_segment_once(
+    num_devices,
+):
+    from ser_jax.methods.evaluation import prediction_batches
+
+    rng = np.random.default_rng(1)
+    clips = [np.ones(n, np.int16) for n in rng.integers(2900, 3200, size=75)]
+    seg = make_segments(clips, np.zeros(75, int), max_samples=3200)
+    widths = batching.bucket_widths(3200, 8, multiple=80)
+    batches = list(prediction_batches(seg, 16, widths, num_devices))
+    rows = {len(b["index"]) for b in batches}
+    assert rows == {2, 16}  # 16 // 8, a multiple of either device count
+    seen = np.concatenate([b["index"][b["index"] >= 0] for b in batches])
+    assert sorted(seen.tolist()) == list(range(75))
+    for b in batches:
+        assert b["audio"].shape[1] == batching.width_for(b["length"].max(), widths)
+        batching.shard(b, num_devices)

@@ -6,7 +6,9 @@ batch is `max_samples` wide, so the step compiles once. With them
 (`bucket_widths`, `config.length_buckets`) a batch is as wide as the
 smallest of a few fixed widths that holds its longest member, and an epoch
 groups segments of one bucket into batches (`bucketed_order`): a handful of
-compiled shapes, and padding costs little. Class balance is a loss weight
+compiled shapes, and padding costs little. Scoring with buckets cuts the
+segments, longest first, into batches of `batch_size` rows or a few
+(`scoring_groups`). Class balance is a loss weight
 per class (`class_weights`) or an oversampled epoch (`oversampled_order`);
 augmentation copies repeat the epoch (`with_copies`).
 """
@@ -126,8 +128,7 @@ def batches(
 
     `order` (e.g. an oversampled epoch) overrides the shuffle. The last batch is
     padded with weight-0 copies so every batch has one shape and no example is
-    dropped. Arrays in `segments.extras` travel with their segments. `weight`
-    is the loss weight (0 on padding), `index` the segment index (-1 on padding).
+    dropped (`gather`).
 
     With `copies > 1` the epoch holds every segment `copies` times (order
     entries `c * n + i` are copy c of segment i) and `copy` says which copy
@@ -136,31 +137,89 @@ def batches(
     With `widths` (length buckets) each batch's audio is cut to the smallest
     width that holds its longest member; otherwise it is `max_samples` wide.
     """
-    n = len(segments)
     if order is None:
-        total = n * copies
+        total = len(segments) * copies
         order = rng.permutation(total) if rng is not None else np.arange(total)
-    weights = np.ones(n, np.float32) if example_weights is None else example_weights
     for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        valid = np.ones(batch_size, bool)
-        valid[len(idx) :] = False
-        padded = np.resize(idx, batch_size) if len(idx) else np.zeros(batch_size, int)
-        copy, padded = np.divmod(padded, n) if n else (padded, padded)
-        audio = segments.audio[padded]
-        if len(widths):
-            audio = audio[:, : width_for(segments.lengths[padded].max(), widths)]
-        batch = {
-            "audio": audio,
-            "length": segments.lengths[padded],
-            "label": segments.labels[padded],
-            "weight": np.where(valid, weights[padded], 0.0).astype(np.float32),
-            "index": np.where(valid, padded, -1).astype(np.int32),
-            **{k: v[padded] for k, v in segments.extras.items()},
-        }
-        if copies > 1:
-            batch["copy"] = copy.astype(np.int32)
-        yield batch
+        yield gather(
+            segments,
+            order[start : start + batch_size],
+            batch_size,
+            example_weights,
+            widths,
+            with_copy=copies > 1,
+        )
+
+
+def gather(
+    segments: Segments,
+    idx: np.ndarray,
+    rows: int,
+    example_weights: np.ndarray | None = None,
+    widths: Sequence[int] = (),
+    with_copy: bool = False,
+) -> dict[str, np.ndarray]:
+    """One batch of `rows` examples: segments `idx` (entries `c * n + i` are
+    copy c of segment i), then weight-0 copies of them up to `rows`.
+
+    Arrays in `segments.extras` travel with their segments. `weight` is the
+    loss weight (0 on padding), `index` the segment index (-1 on padding),
+    `copy` (with `with_copy`) the copy. With `widths` the audio is cut to the
+    smallest width that holds the longest member.
+    """
+    n = len(segments)
+    weights = np.ones(n, np.float32) if example_weights is None else example_weights
+    valid = np.arange(rows) < len(idx)
+    padded = np.resize(idx, rows) if len(idx) else np.zeros(rows, int)
+    copy, padded = np.divmod(padded, n) if n else (padded, padded)
+    audio = segments.audio[padded]
+    if len(widths):
+        audio = audio[:, : width_for(segments.lengths[padded].max(), widths)]
+    batch = {
+        "audio": audio,
+        "length": segments.lengths[padded],
+        "label": segments.labels[padded],
+        "weight": np.where(valid, weights[padded], 0.0).astype(np.float32),
+        "index": np.where(valid, padded, -1).astype(np.int32),
+        **{k: v[padded] for k, v in segments.extras.items()},
+    }
+    if with_copy:
+        batch["copy"] = copy.astype(np.int32)
+    return batch
+
+
+def scoring_groups(
+    lengths: np.ndarray, widths: Sequence[int], sizes: Sequence[int]
+) -> list[np.ndarray]:
+    """Segment indices, longest first, cut into groups to score with length
+    buckets: a group of k segments costs `rows * width` samples, `rows` the
+    smallest of `sizes` that holds k and `width` the bucket of its longest
+    segment. The cut minimises the total, then the number of groups
+    (dynamic programming over the sorted segments: the cheapest cover of the
+    first i is the cheapest cover of some first j plus one group j..i-1).
+
+    A few hundred test segments fill few batches of `eval_batch_size`, so
+    the last one's weight-0 rows and the range of lengths within each cost
+    much; a small batch size beside it lets the cut stop at a bucket's edge.
+    """
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    group_width = np.array([width_for(v, widths) for v in np.asarray(lengths)[order]])
+    n, sizes = len(order), sorted(sizes)
+    best = np.full(n + 1, np.inf)
+    best[0] = 0.0
+    start = np.zeros(n + 1, int)
+    for i in range(1, n + 1):
+        for size in sizes:
+            j = np.arange(max(0, i - size), i)
+            cost = best[j] + size * group_width[j] + 1  # +1: fewer batches on ties
+            k = np.argmin(cost)
+            if cost[k] < best[i]:
+                best[i], start[i] = cost[k], j[k]
+    groups, i = [], n
+    while i:
+        groups.append(order[start[i] : i])
+        i = start[i]
+    return groups[::-1]
 
 
 def shard(batch: dict[str, np.ndarray], num_devices: int) -> dict[str, np.ndarray]:

@@ -11,19 +11,33 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from ser_jax import metrics
-from ser_jax.data.batches import batches, shard
+from ser_jax.data.batches import batches, gather, scoring_groups, shard
 from ser_jax.data.segments import Segments
+
+# With length buckets, scoring batches hold `eval_batch_size` rows or this
+# fraction of it: the small batches end each bucket and the split without
+# many weight-0 rows (`batches.scoring_groups`).
+SMALL_BATCH_FRACTION = 8
 
 
 def prediction_batches(
-    segments: Segments, batch_size: int, widths: Sequence[int] = ()
+    segments: Segments,
+    batch_size: int,
+    widths: Sequence[int] = (),
+    num_devices: int = 1,
 ) -> Iterator[dict[str, np.ndarray]]:
-    """The batches that score `segments`: in order, or, with length buckets
-    (`widths`), longest first, each batch as wide as its bucket: the last,
-    partial batch (weight-0 rows) then holds the shortest segments, at the
-    narrowest width."""
-    order = np.argsort(-segments.lengths, kind="stable") if len(widths) else None
-    return batches(segments, batch_size, order=order, widths=widths)
+    """The batches that score `segments`: in order, `batch_size` rows each,
+    or, with length buckets (`widths`), longest first in groups cut to pad
+    least (`scoring_groups`), each batch `batch_size` or a small multiple of
+    `num_devices` rows and as wide as its bucket."""
+    if not len(widths):
+        yield from batches(segments, batch_size)
+        return
+    small = max(1, batch_size // SMALL_BATCH_FRACTION // num_devices) * num_devices
+    sizes = sorted({min(small, batch_size), batch_size})
+    for group in scoring_groups(segments.lengths, widths, sizes):
+        rows = min(size for size in sizes if size >= len(group))
+        yield gather(segments, group, rows, widths=widths)
 
 
 def predict(
@@ -36,9 +50,9 @@ def predict(
 ) -> np.ndarray:
     """Posteriors `[num_segments, num_classes]` in segment order (pmapped predict)."""
     outputs, indices = [], []
-    for batch in prediction_batches(segments, batch_size, widths):
+    for batch in prediction_batches(segments, batch_size, widths, num_devices):
         probs = p_predict(state, shard(batch, num_devices))
-        probs = np.asarray(probs).reshape(batch_size, -1)
+        probs = np.asarray(probs).reshape(len(batch["index"]), -1)
         keep = batch["index"] >= 0
         outputs.append(probs[keep])
         indices.append(batch["index"][keep])
