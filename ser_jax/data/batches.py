@@ -7,8 +7,8 @@ batch is `max_samples` wide, so the step compiles once. With them
 smallest of a few fixed widths that holds its longest member, and an epoch
 groups segments of one bucket into batches (`bucketed_order`): a handful of
 compiled shapes, and padding costs little. Scoring with buckets cuts the
-segments, longest first, into batches of `batch_size` rows or a few
-(`scoring_groups`). Class balance is a loss weight
+segments, longest first, into batches of `batch_size` rows or of a few
+rows, whichever pads least (`scoring_groups`). Class balance is a loss weight
 per class (`class_weights`) or an oversampled epoch (`oversampled_order`);
 augmentation copies repeat the epoch (`with_copies`).
 """

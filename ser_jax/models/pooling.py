@@ -4,9 +4,9 @@ XLA's CPU backend differentiates `lax.reduce_window` max (what `nnx.max_pool`
 runs) with `select_and_scatter`, which on a 2-core CPU took 0.82 s for the
 gradient of Zhao's first 2x2 pool after ReLU (64 x 498 x 33 x 64 floats),
 against 0.49 s for PyTorch's forward and backward of the same pool
-(`benchmarks/conv_layers.py` times both gradients at batch 32). The pools of ser_jax's models never overlap (window = stride), so
-the gradient can be computed instead with elementwise operations on the input
-viewed as `[B, T/w0, w0, F/w1, w1, ..., C]`: each window's gradient goes to
+(`benchmarks/conv_layers.py` times both gradients at batch 32). The pools of
+ser_jax's models never overlap (window = stride), so the gradient can be
+computed instead with elementwise operations on the input viewed as `[B, T/w0, w0, F/w1, w1, ..., C]`: each window's gradient goes to
 its first maximum in row-major window order, the element `select_and_scatter`
 (and PyTorch) picks, so the gradient equals `nnx.max_pool`'s bitwise, ties
 included. That took 0.13 s for the same pool (taking the minimum position
