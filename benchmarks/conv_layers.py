@@ -1,4 +1,4 @@
-"""One 2-D conv layer's forward and backward: XLA's own gradient against the im2col one.
+"""One 2-D conv layer's forward and backward: XLA's own, im2col's and the FFT's.
 
     python benchmarks/conv_layers.py                 # every layer and pool below
     python benchmarks/conv_layers.py qs1 cl2 zp1     # some of them
@@ -6,11 +6,12 @@
 For each layer (batch 32, the model's input to that layer, random values), a
 jitted `grad` of `sum(conv(x, w) ** 2)` with respect to the kernel and, for
 every layer but a model's first (whose input is the features, which need no
-gradient in training), the input, once
-with `lax.conv_general_dilated` throughout (`conv.lax_conv`) and once with the
-im2col weight gradient (`conv.im2col_conv`). Prints the first call (compile +
-one run) and the median of 3 further calls, and their ratio. What
-`conv.fast_path` decides was chosen from these figures.
+gradient in training), the input, three times: with `lax.conv_general_dilated`
+throughout (`conv.lax_conv`), with the im2col weight gradient
+(`conv.im2col_conv`), and by FFT (`fft_conv.fft_conv`). Prints the first
+call (compile + one run) and the median of 3 further calls of each, their
+ratios to `lax`, and what `conv.formulation` picks for the layer (rules
+chosen from these figures).
 
 Then each 2x2 max pool after those layers (batch 32, ReLU before it, as in
 `layers.conv_block`): a jitted `grad` of `sum(pool(relu(x)) ** 2)` with
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flax import nnx  # noqa: E402
 
-from ser_jax.models import conv, pooling  # noqa: E402
+from ser_jax.models import conv, fft_conv, pooling  # noqa: E402
 
 # name -> (batch, rows, columns, C_in, C_out, kernel, padding in frequency).
 LAYERS = {
@@ -40,6 +41,8 @@ LAYERS = {
     "cl1": (32, 300, 400, 1, 16, (16, 12), "same"),  # configs/cnn_lstm.py
     "cl2": (32, 150, 200, 16, 24, (12, 8), "same"),
     "cl3": (32, 75, 100, 24, 32, (7, 5), "same"),
+    "sc4": (32, 37, 50, 32, 48, (5, 5), "same"),  # configs/satt_cnn.py's 4th, 5th
+    "sc5": (32, 18, 25, 48, 64, (3, 3), "same"),
     "zh1": (32, 498, 40, 1, 64, (8, 8), "valid"),  # configs/zhao.py
     "zh2": (32, 249, 16, 64, 128, (5, 5), "valid"),
     "zh3": (32, 124, 6, 128, 128, (3, 3), "valid"),
@@ -88,8 +91,8 @@ def time_pool(name: str) -> dict[str, tuple[float, float]]:
     }
 
 
-def time_layer(name: str) -> dict[str, tuple[float, float]]:
-    """{"lax" | "im2col": (first call s, median s of 3 more)}."""
+def layer_arrays(name: str):
+    """(x, w, pads) of a layer: random values, "SAME" in time."""
     b, rows, cols, c_in, c_out, kernel, freq = LAYERS[name]
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.normal(size=(b, rows, cols, c_in)), jnp.float32)
@@ -97,34 +100,54 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
     pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel]
     if freq == "valid":
         pads[1] = (0, 0)
+    return x, w, tuple(pads)
+
+
+def time_layer(name: str) -> dict[str, tuple[float, float]]:
+    """{"lax" | "im2col" | "fft": (first call s, median s of 3 more)}."""
+    x, w, pads = layer_arrays(name)
     argnums = (1,) if name in FIRST_LAYERS else (0, 1)
+    convs = {
+        "lax": lambda x, w: conv.lax_conv(x, w, (1, 1), pads, (1, 1)),
+        "im2col": lambda x, w: conv.im2col_conv(x, w, (1, 1), pads, (1, 1)),
+        "fft": lambda x, w: fft_conv.fft_conv(x, w, pads),
+    }
     out = {}
-    for label, f in (("lax", conv.lax_conv), ("im2col", conv.im2col_conv)):
+    for label, f in convs.items():
 
         def loss(x, w, f=f):
-            return jnp.sum(f(x, w, (1, 1), tuple(pads), (1, 1)) ** 2)
+            return jnp.sum(f(x, w) ** 2)
 
         out[label] = time_calls(jax.jit(jax.grad(loss, argnums=argnums)), x, w)
     return out
 
 
+def picked(name: str) -> str:
+    """What `conv.formulation` takes for the layer ("lax" for plain `lax`)."""
+    x, w, pads = layer_arrays(name)
+    numbers = conv.channel_last_numbers(4)
+    how = conv.formulation(x, w, (1, 1), pads, None, None, numbers, 1, 1, None, None)
+    return how or "lax"
+
+
 def main(names: list[str]) -> None:
     print(
         "| layer | shape (B, H, W, C_in -> C_out, kernel) | lax first / step s "
-        "| im2col first / step s | im2col / lax (step) |"
+        "| im2col first / step s | FFT first / step s | im2col / lax | FFT / lax "
+        "| picked |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     unknown = sorted(set(names) - set(LAYERS) - set(POOLS))
     if unknown:
         raise SystemExit(f"unknown {unknown}; known: {list(LAYERS) + list(POOLS)}")
     for name in [n for n in names if n in LAYERS] if names else LAYERS:
         b, rows, cols, c_in, c_out, kernel, _ = LAYERS[name]
         t = time_layer(name)
+        cells = " | ".join(f"{t[k][0]:.2f} / {t[k][1]:.3f}" for k in t)
         print(
-            f"| {name} | {b}, {rows}, {cols}, {c_in} -> {c_out}, {kernel} "
-            f"| {t['lax'][0]:.2f} / {t['lax'][1]:.3f} "
-            f"| {t['im2col'][0]:.2f} / {t['im2col'][1]:.3f} "
-            f"| {t['im2col'][1] / t['lax'][1]:.2f} |",
+            f"| {name} | {b}, {rows}, {cols}, {c_in} -> {c_out}, {kernel} | {cells} "
+            f"| {t['im2col'][1] / t['lax'][1]:.2f} | {t['fft'][1] / t['lax'][1]:.2f} "
+            f"| {picked(name)} |",
             flush=True,
         )
 

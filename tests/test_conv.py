@@ -1,4 +1,4 @@
-"""`ser_jax.models.conv`: the same forward pass and gradients as `lax.conv_general_dilated`."""
+"""`ser_jax.models.conv` and `fft_conv`: the same forward pass and gradients as `lax.conv_general_dilated`."""
 
 import jax
 import jax.numpy as jnp
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from jax import lax
 
-from ser_jax.models import conv
+from ser_jax.models import conv, fft_conv
 
 # (input shape, kernel shape [k.., C_in, C_out], strides, padding, rhs dilation):
 # the cases the models use, small.
@@ -34,9 +34,21 @@ CASES_LAX = {
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
 # blocks, the last one padded: every case has 3 examples).
 CHUNKS = ("default", "rows", "batch")
-# What `conv.fast_path` requires of real layers; the small cases here take
-# the im2col path whatever their size (`small_maps_take_im2col`).
+# What `conv.formulation` requires of real layers; the small cases here take
+# the im2col path whatever their size (`small_maps_take_im2col`), and the FFT
+# where a test lowers `FFT_MIN_TAPS`.
 MIN_POSITIONS, MIN_CHANNELS = conv.MIN_POSITIONS, conv.MIN_CHANNELS
+FFT_MIN_TAPS = conv.FFT_MIN_TAPS
+# The FFT's cases (stride and dilation 1): kernels odd and even, "SAME" /
+# explicit / "VALID" padding, one input channel (a first conv) or several.
+FFT_CASES = {
+    "satt_same": CASES["satt_same"],
+    "zhao_time_pad": CASES["zhao_time_pad"],
+    "wide_kernel": ((2, 13, 12, 3), (4, 7, 3, 6), (1, 1), ((1, 2), (0, 0)), None),
+    "first_conv": ((2, 19, 23, 1), (6, 5, 1, 4), (1, 1), "SAME", None),
+    "valid_even": ((2, 12, 10, 3), (4, 6, 3, 2), (1, 1), "VALID", None),
+    "uneven_pads": ((2, 9, 14, 2), (3, 3, 2, 3), (1, 1), ((0, 4), (2, 1)), None),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +71,9 @@ def numbers(ndim):
 
 
 def both(case):
-    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_LAX}[case]
+    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_LAX, **FFT_CASES}[
+        case
+    ]
     kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
     x = jax.random.normal(kx, x_shape, jnp.float32)
     w = jax.random.normal(kw, w_shape, jnp.float32)
@@ -93,7 +107,7 @@ def test_forward_and_gradients_equal_lax(case, chunk, monkeypatch):
     x, w, kg, reference, fast = both(case)
     y_shape = jax.eval_shape(reference, x, w).shape
     monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y_shape, w.shape))
-    assert conv.fast_path(x, w, CASES[case][3], None, numbers(x.ndim), 1, 1, None, None)
+    assert formulation(x, w, *CASES[case][2:]) == "im2col"
     y_ref, vjp_ref = jax.vjp(reference, x, w)
     y, vjp = jax.vjp(fast, x, w)
     np.testing.assert_array_equal(np.asarray(y), np.asarray(y_ref))
@@ -110,7 +124,7 @@ def test_forward_and_gradients_equal_lax(case, chunk, monkeypatch):
 def test_weight_gradient_of_convs_left_to_lax_equals_lax(case, chunk, monkeypatch):
     x, w, kg, reference, _ = both(case)
     strides, padding = CASES_LAX[case][2:4]
-    assert not conv.fast_path(x, w, padding, None, numbers(x.ndim), 1, 1, None, None)
+    assert formulation(x, w, strides, padding, None) is None
     y, vjp_ref = jax.vjp(reference, x, w)
     monkeypatch.setattr(conv, "CHUNK_ELEMENTS", chunk_elements(chunk, y.shape, w.shape))
     g = jax.random.normal(kg, y.shape, jnp.float32)
@@ -132,12 +146,89 @@ def test_jitted_gradient_equals_lax():
     np.testing.assert_allclose(dw, dw_ref, rtol=1e-5, atol=1e-5)
 
 
+def formulation(x, w, strides, padding, dilation, lhs_dilation=None, numbers_=None):
+    """`conv.formulation` for a channel-last conv without groups."""
+    return conv.formulation(
+        x,
+        w,
+        strides,
+        padding,
+        lhs_dilation,
+        dilation,
+        numbers_ or numbers(x.ndim),
+        1,
+        1,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize("case", list(FFT_CASES))
+def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
+    monkeypatch.setattr(conv, "FFT_MIN_TAPS", 1)
+    x, w, kg, reference, fast = both(case)
+    assert formulation(x, w, *FFT_CASES[case][2:]) == "fft"
+    y_ref, vjp_ref = jax.vjp(reference, x, w)
+    y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
+    assert y.shape == y_ref.shape
+    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * float(abs(y_ref).max()))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    for got, want in zip(vjp(g), vjp_ref(g), strict=True):
+        assert got.shape == want.shape
+        scale = float(jnp.abs(want).max())
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+
+
+def test_fft_conv_on_a_paper_size_kernel_equals_lax():
+    """Satt's first conv (16 x 12, "SAME") on a short spectrogram: the default rule takes the FFT."""
+    kx, kw, kg = jax.random.split(jax.random.key(3), 3)
+    x = jax.random.normal(kx, (2, 50, 64, 1), jnp.float32)
+    w = jax.random.normal(kw, (16, 12, 1, 4), jnp.float32)
+    assert formulation(x, w, (1, 1), "SAME", None) == "fft"
+
+    def loss(conv_fn):
+        return jax.jit(jax.grad(lambda w, x: jnp.sum(jnp.tanh(conv_fn(x, w))), (0, 1)))
+
+    def reference(x, w):
+        return lax.conv_general_dilated(
+            x, w, (1, 1), "SAME", dimension_numbers=numbers(4)
+        )
+
+    def fast(x, w):
+        return conv.conv_general_dilated(
+            x, w, (1, 1), "SAME", dimension_numbers=numbers(4)
+        )
+
+    (dw_ref, dx_ref), (dw, dx) = loss(reference)(w, x), loss(fast)(w, x)
+    np.testing.assert_allclose(
+        dx, dx_ref, rtol=1e-5, atol=1e-5 * float(abs(dx_ref).max())
+    )
+    np.testing.assert_allclose(
+        dw, dw_ref, rtol=1e-5, atol=1e-5 * float(abs(dw_ref).max())
+    )
+
+
+def test_fft_length_is_the_next_product_of_2_3_5():
+    assert [fft_conv.fft_length(n) for n in (1, 7, 11, 14, 315, 411, 1025)] == [
+        1,
+        8,
+        12,
+        15,
+        320,
+        432,
+        1080,
+    ]
+
+
 def test_feature_groups_fall_back_to_lax():
     x = jax.random.normal(jax.random.key(0), (2, 8, 9, 4))
     w = jax.random.normal(jax.random.key(1), (3, 3, 2, 6))
     args = ((1, 1), "SAME")
     kwargs = {"dimension_numbers": numbers(4), "feature_group_count": 2}
-    assert not conv.fast_path(x, w, "SAME", None, numbers(4), 2, 1, None, None)
+    assert (
+        conv.formulation(x, w, (1, 1), "SAME", None, None, numbers(4), 2, 1, None, None)
+        is None
+    )
     y, vjp = jax.vjp(
         lambda x, w: conv.conv_general_dilated(x, w, *args, **kwargs), x, w
     )
@@ -150,32 +241,49 @@ def test_feature_groups_fall_back_to_lax():
         np.testing.assert_array_equal(a, b)
 
 
-def test_fast_path_only_on_cpu(monkeypatch):
+def test_fast_formulations_only_on_cpu(monkeypatch):
     x, w = jnp.zeros((1, 8, 8, 2)), jnp.zeros((3, 3, 2, 4))
-    assert conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None)
+    big = jnp.zeros((1, 40, 40, 1)), jnp.zeros((12, 8, 1, 4))
+    assert formulation(x, w, (1, 1), "SAME", None) == "im2col"
+    assert formulation(*big, (1, 1), "SAME", None) == "fft"
     monkeypatch.setattr(conv.jax, "default_backend", lambda: "gpu")
-    assert not conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None)
+    assert formulation(x, w, (1, 1), "SAME", None) is None
+    assert formulation(*big, (1, 1), "SAME", None) is None
     # Other layouts, dtypes and input dilation stay with lax too.
     monkeypatch.undo()
+    monkeypatch.setattr(conv, "MIN_POSITIONS", 0)
     nchw = lax.conv_dimension_numbers(x.shape, w.shape, ("NCHW", "OIHW", "NCHW"))
-    assert not conv.fast_path(x, w, "SAME", None, nchw, 1, 1, None, None)
+    assert formulation(x, w, (1, 1), "SAME", None, numbers_=nchw) is None
     half = x.astype(jnp.bfloat16), w.astype(jnp.bfloat16)
-    assert not conv.fast_path(*half, "SAME", None, numbers(4), 1, 1, None, None)
-    assert not conv.fast_path(x, w, "SAME", (2, 2), numbers(4), 1, 1, None, None)
+    assert formulation(*half, (1, 1), "SAME", None) is None
+    assert formulation(x, w, (1, 1), "SAME", None, lhs_dilation=(2, 2)) is None
+    # Strides or dilation: never the FFT, im2col where it applies.
+    assert formulation(*big, (2, 1), "SAME", None) is None
+    assert formulation(*big, (1, 1), "SAME", (1, 2)) is None
 
 
 @pytest.mark.parametrize(
-    "shape, kernel, im2col",
+    "shape, kernel, padding, expected",
     [
-        ((32, 150, 200, 16), (12, 8, 16, 24), True),  # Satt's second conv
-        ((32, 249, 16, 64), (5, 5, 64, 128), True),  # Zhao's second: many channels
-        ((32, 150, 100, 8), (12, 8, 8, 8), False),  # the quickstart's second
-        ((32, 75, 100, 24), (7, 5, 24, 32), False),  # Satt's third
-        ((32, 300, 400, 1), (16, 12, 1, 16), False),  # a first conv: one channel
+        # Satt's first and second convs, the quickstart's second: large kernels.
+        ((32, 300, 400, 1), (16, 12, 1, 16), "SAME", "fft"),
+        ((32, 150, 200, 16), (12, 8, 16, 24), "SAME", "fft"),
+        ((32, 150, 100, 8), (12, 8, 8, 8), "SAME", "fft"),
+        # Zhao's: 8 x 8 on one channel stays with lax, 5 x 5 / 3 x 3 on many channels im2col.
+        ((64, 498, 40, 1), (8, 8, 1, 64), ((3, 4), (0, 0)), None),
+        ((64, 249, 16, 64), (5, 5, 64, 128), ((2, 2), (0, 0)), "im2col"),
+        ((64, 124, 6, 128), (3, 3, 128, 128), ((1, 1), (0, 0)), "im2col"),
+        # Satt's third (7 x 5) and the 5-conv model's fourth: small maps, lax.
+        ((32, 75, 100, 24), (7, 5, 24, 32), "SAME", None),
+        ((32, 37, 50, 32), (5, 5, 32, 48), "SAME", None),
+        # Anand's R1: a whole-axis kernel leaves one column, no FFT.
+        ((32, 64, 64, 2), (5, 64, 2, 1024), ((2, 2), (0, 0)), None),
     ],
 )
-def test_im2col_only_where_it_was_measured_faster(shape, kernel, im2col, monkeypatch):
+def test_formulation_where_it_was_measured_faster(
+    shape, kernel, padding, expected, monkeypatch
+):
     monkeypatch.setattr(conv, "MIN_POSITIONS", MIN_POSITIONS)
     x = jax.ShapeDtypeStruct(shape, jnp.float32)
     w = jax.ShapeDtypeStruct(kernel, jnp.float32)
-    assert conv.fast_path(x, w, "SAME", None, numbers(4), 1, 1, None, None) is im2col
+    assert formulation(x, w, (1, 1), padding, None) == expected

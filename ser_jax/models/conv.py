@@ -1,36 +1,46 @@
-"""A drop-in `lax.conv_general_dilated` whose weight gradient is fast on CPU.
+"""A drop-in `lax.conv_general_dilated` that is fast on CPU, forward and backward.
 
 XLA's CPU backend computes a convolution's weight gradient as one convolution
 whose kernel is the whole output map (e.g. 150 x 200 for Satt's second conv)
 and whose output is the small kernel; that runs 10-15 times slower than the
-forward pass. Here the weight gradient is computed instead as im2col matrix
-products, in chunks of output rows small enough to stay in cache: for each
-chunk the input windows of every kernel offset are stacked next to the
-channels and the chunk's cotangent is contracted with them over batch and
-positions (`weight_gradient`). The forward pass and the input gradient are XLA's
-own (`lax.conv_general_dilated` and its transpose), so outputs are bitwise
-those of `lax`; the weight gradient equals `lax`'s within float32 rounding.
+forward pass. `conv_general_dilated` picks, at trace time and on the CPU
+backend only, one of two other formulations of the same convolution
+(`formulation`), and every GPU/TPU trace is `lax.conv_general_dilated`
+unchanged:
 
-`conv_general_dilated` takes the fast path only on the CPU backend (decided at
-trace time), for channel-last float32 convolutions with 2 spatial axes and
-more than one input channel, no input dilation, no groups and non-negative
-padding; anything else (and every GPU/TPU trace) is `lax.conv_general_dilated`
-unchanged. A first conv on a one-channel spectrogram stays with `lax`: its
-im2col gradient has one column per kernel offset, and fwd+bwd of the layer ran
-1.24x (the quickstart's 16x12 on 300x200), 1.03x (Satt's on 300x400) and 0.90x
-(Zhao's 8x8 on 498x40) of `lax`'s time here, and compiled 1.5-4x slower. Models pass it
-to `nnx.Conv(conv_general_dilated=...)` (see `layers.conv_layer`), which keeps
+- `"fft"` (`ser_jax.models.fft_conv`): forward and both gradients as products
+  per frequency, for stride-1 undilated 2-D convs with large kernels
+  (`FFT_MIN_TAPS` taps or more) whose output covers at least half the padded
+  input along each axis. fwd+bwd by FFT took 0.13x of `lax`'s time for
+  Satt's second conv (12 x 8, 16 -> 24 channels), 0.74x for its first
+  (16 x 12 on one channel) and 0.35x / 0.46x for the quickstart's first two;
+  with 25-35 taps (Satt's third and fourth, the quickstart's third) 0.71-0.87x,
+  a gain left aside for a rule that never loses: Zhao's first (8 x 8 on 40
+  bins, one channel) took 1.73x, 3 x 3 kernels 1.4-5.4x, and Anand's
+  whole-axis kernels (one output column, hence the coverage rule) 60x.
+  Outputs equal `lax`'s within float32 rounding.
+- `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
+  outputs bitwise those of `lax`, and the weight gradient as im2col matrix
+  products in chunks of output rows small enough to stay in cache: for each
+  chunk the input windows of every kernel offset are stacked next to the
+  channels and the chunk's cotangent is contracted with them over batch and
+  positions (`weight_gradient`). Taken for channel-last float32 2-D convs
+  with more than one input channel where an example's map has
+  `MIN_POSITIONS` positions or the input `MIN_CHANNELS` channels: Zhao's
+  second conv took 0.63x of `lax`'s time, its third 1.44x at batch 32 (0.73x
+  at its config's batch of 64, on a loaded machine); on small maps with few
+  channels it ran slower than `lax`. A first conv on a one-channel
+  spectrogram stays with `lax` unless the FFT takes it: its im2col gradient
+  has one column per kernel offset and ran 1.02-1.21x of `lax`'s time.
+
+Both need channel-last numbers (as `nnx.Conv` uses), no groups, no input
+dilation and non-negative padding. Models pass this to
+`nnx.Conv(conv_general_dilated=...)` (see `layers.conv_layer`), which keeps
 their parameter trees as they were. 1-D convolutions stay with `lax`: for
 Aldeneh's, Zhang's, Latif's and Sundharam's 1-D convs the im2col gradient ran
 slower than XLA's on this CPU (and Latif's 1600-tap kernel compiled for
 minutes); `weight_gradient` itself handles any number of spatial axes.
-Nor does im2col pay on small maps with few channels: it ran 1.69x, 1.49x and
-1.17x of `lax`'s time for the quickstart's second and third convs (8 -> 8
-channels on 150 x 100, 8 -> 16 on 75 x 50) and Satt's third (24 -> 32 on
-75 x 100), against 0.37x for Satt's second (16 -> 24 on 150 x 200) and
-0.92x for Zhao's second (64 -> 128 on 249 x 16), so it is taken where an
-example's map has `MIN_POSITIONS` positions or the input `MIN_CHANNELS`
-channels (`python benchmarks/conv_layers.py`, BENCHMARKS.md).
+Timings: `python benchmarks/conv_layers.py`, BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -44,6 +54,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from ser_jax.models.fft_conv import fft_conv
+
 # Elements of one chunk's stacked windows (batch x rows x ... x offsets x C_in):
 # 0.3-0.6M floats (1-2 MB) measured fastest on a 2-core CPU (Satt's second
 # conv: one output row of one example is 0.3M); 4M was 1.7x slower.
@@ -51,6 +63,8 @@ CHUNK_ELEMENTS = 1 << 19
 # Where im2col pays (see above): input positions per example, or input channels.
 MIN_POSITIONS = 20_000
 MIN_CHANNELS = 64
+# Where the FFT pays (see above): kernel taps (won at 96 and 192, lost at 64).
+FFT_MIN_TAPS = 96
 
 
 def channel_last_numbers(ndim: int) -> lax.ConvDimensionNumbers:
@@ -63,35 +77,64 @@ def channel_last_numbers(ndim: int) -> lax.ConvDimensionNumbers:
     )
 
 
-def fast_path(
+def explicit_pads(
+    spatial: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    padding: str | Sequence[tuple[int, int]],
+    dilation: Sequence[int],
+) -> tuple[tuple[int, int], ...]:
+    """`(low, high)` per spatial axis, from "SAME"/"VALID" or explicit pads."""
+    if isinstance(padding, str):
+        dilated = [(k - 1) * d + 1 for k, d in zip(kernel, dilation, strict=True)]
+        padding = lax.padtype_to_pads(spatial, dilated, strides, padding)
+    return tuple((int(lo), int(hi)) for lo, hi in padding)
+
+
+def formulation(
     lhs: jax.Array,
     rhs: jax.Array,
+    window_strides: Sequence[int],
     padding,
     lhs_dilation,
+    rhs_dilation,
     dimension_numbers,
     feature_group_count: int,
     batch_group_count: int,
     precision,
     preferred_element_type,
-) -> bool:
-    """Whether the im2col weight gradient applies (else: plain `lax`): see above."""
+) -> str | None:
+    """`"fft"`, `"im2col"`, or None for plain `lax`: see above."""
     if jax.default_backend() != "cpu":
-        return False
+        return None
     if lhs.ndim != 4 or lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
-        return False
+        return None
     if feature_group_count != 1 or batch_group_count != 1:
-        return False
+        return None
     if precision is not None or preferred_element_type is not None:
-        return False
+        return None
     if lhs_dilation is not None and any(d != 1 for d in lhs_dilation):
-        return False
-    if not isinstance(padding, str) and any(lo < 0 or hi < 0 for lo, hi in padding):
-        return False
+        return None
     numbers = lax.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
-    if numbers != channel_last_numbers(lhs.ndim) or lhs.shape[-1] == 1:
-        return False
+    if numbers != channel_last_numbers(lhs.ndim):
+        return None
+    spatial, kernel = lhs.shape[1:-1], rhs.shape[:-2]
+    dilation = tuple(rhs_dilation or (1,) * len(kernel))
+    pads = explicit_pads(spatial, kernel, window_strides, padding, dilation)
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        return None
+    if all(s == 1 for s in window_strides) and all(d == 1 for d in dilation):
+        padded = [n + lo + hi for n, (lo, hi) in zip(spatial, pads, strict=True)]
+        if int(np.prod(kernel)) >= FFT_MIN_TAPS and all(
+            2 * (p - k + 1) >= p for p, k in zip(padded, kernel, strict=True)
+        ):
+            return "fft"
+    if lhs.shape[-1] == 1:
+        return None
     positions = lhs.shape[1] * lhs.shape[2]
-    return positions >= MIN_POSITIONS or lhs.shape[-1] >= MIN_CHANNELS
+    if positions >= MIN_POSITIONS or lhs.shape[-1] >= MIN_CHANNELS:
+        return "im2col"
+    return None
 
 
 def conv_general_dilated(
@@ -108,28 +151,29 @@ def conv_general_dilated(
     preferred_element_type=None,
     out_sharding=None,
 ) -> jax.Array:
-    """`lax.conv_general_dilated`, with the im2col weight gradient where it applies."""
-    if out_sharding is None and fast_path(
-        lhs,
-        rhs,
-        padding,
-        lhs_dilation,
-        dimension_numbers,
-        feature_group_count,
-        batch_group_count,
-        precision,
-        preferred_element_type,
-    ):
-        spatial = lhs.ndim - 2
-        dilation = tuple(rhs_dilation or (1,) * spatial)
-        if isinstance(padding, str):
-            dilated = [
-                (k - 1) * d + 1 for k, d in zip(rhs.shape[:-2], dilation, strict=True)
-            ]
-            padding = lax.padtype_to_pads(
-                lhs.shape[1:-1], dilated, window_strides, padding
-            )
-        pads = tuple((int(lo), int(hi)) for lo, hi in padding)
+    """`lax.conv_general_dilated`, by FFT or with the im2col weight gradient where they apply."""
+    how = None
+    if out_sharding is None:
+        how = formulation(
+            lhs,
+            rhs,
+            window_strides,
+            padding,
+            lhs_dilation,
+            rhs_dilation,
+            dimension_numbers,
+            feature_group_count,
+            batch_group_count,
+            precision,
+            preferred_element_type,
+        )
+    if how is not None:
+        dilation = tuple(rhs_dilation or (1,) * (lhs.ndim - 2))
+        pads = explicit_pads(
+            lhs.shape[1:-1], rhs.shape[:-2], window_strides, padding, dilation
+        )
+        if how == "fft":
+            return fft_conv(lhs, rhs, pads)
         return im2col_conv(lhs, rhs, tuple(window_strides), pads, dilation)
     kwargs = {} if out_sharding is None else {"out_sharding": out_sharding}
     return lax.conv_general_dilated(

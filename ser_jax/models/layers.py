@@ -146,11 +146,12 @@ def conv_layer(
     rngs: nnx.Rngs,
     **kwargs,
 ) -> nnx.Conv:
-    """`nnx.Conv` whose weight gradient is fast on CPU (`conv.conv_general_dilated`).
+    """`nnx.Conv` that trains fast on CPU (`conv.conv_general_dilated`).
 
-    The parameters (names, shapes, initial values) and the forward pass are
-    those of `nnx.Conv` with the same arguments; only the backward pass on the
-    CPU backend differs (same gradients within float32 rounding).
+    The parameters (names, shapes, initial values) are those of `nnx.Conv`
+    with the same arguments; on the CPU backend a large kernel runs by FFT and
+    other 2-D convs take an im2col weight gradient (outputs and gradients
+    equal `nnx.Conv`'s within float32 rounding); elsewhere it is `nnx.Conv`.
     """
     return nnx.Conv(
         in_features,
