@@ -1,9 +1,10 @@
-"""One 2-D conv layer's forward and backward: XLA's own, im2col's and the FFT's.
+"""One conv layer's forward and backward (2-D and 1-D): XLA's own, im2col's and the FFT's.
 
     python benchmarks/conv_layers.py                 # every layer and pool below
     python benchmarks/conv_layers.py qs1 cl2 zp1     # some of them
 
-For each layer (batch 32, the model's input to that layer, random values), a
+For each layer (batch 32, or a model's own where it says so; the model's
+input to that layer, random values), a
 jitted `grad` of `sum(conv(x, w) ** 2)` with respect to the kernel and, for
 every layer but a model's first (whose input is the features, which need no
 gradient in training), the input, three times: with `lax.conv_general_dilated`
@@ -48,9 +49,19 @@ LAYERS = {
     "zh3": (32, 124, 6, 128, 128, (3, 3), "valid"),
     "r1": (32, 64, 64, 2, 1024, (5, 64), "valid"),  # configs/anand_r1.py
 }
+# name -> (batch, length, C_in, C_out, taps): 1-D convs, "SAME".
+LAYERS_1D = {
+    "al8": (32, 798, 240, 384, 8),  # configs/aldeneh.py: 4 widths over 240 mels
+    "al16": (32, 798, 240, 384, 16),
+    "al32": (32, 798, 240, 384, 32),
+    "al64": (32, 798, 240, 384, 64),
+    "zg1": (16 * 497, 640, 1, 40, 40),  # configs/zhang.py: per 40 ms frame
+    "zg2": (16 * 497, 320, 40, 40, 40),
+    "ne20": (32, 748, 26, 100, 20),  # configs/neumann.py's wider conv
+}
 # Each model's first conv: its input is the features, so training takes no
 # gradient with respect to it.
-FIRST_LAYERS = {"qs1", "cl1", "zh1", "r1"}
+FIRST_LAYERS = {"qs1", "cl1", "zh1", "r1", "al8", "al16", "al32", "al64", "zg1", "ne20"}
 
 
 # name -> the input of a 2x2 max pool [B, H, W, C]: each layer's output above.
@@ -93,8 +104,13 @@ def time_pool(name: str) -> dict[str, tuple[float, float]]:
 
 def layer_arrays(name: str):
     """(x, w, pads) of a layer: random values, "SAME" in time."""
-    b, rows, cols, c_in, c_out, kernel, freq = LAYERS[name]
     rng = np.random.default_rng(0)
+    if name in LAYERS_1D:
+        b, length, c_in, c_out, taps = LAYERS_1D[name]
+        x = jnp.asarray(rng.normal(size=(b, length, c_in)), jnp.float32)
+        w = jnp.asarray(0.1 * rng.normal(size=(taps, c_in, c_out)), jnp.float32)
+        return x, w, (((taps - 1) // 2, taps // 2),)
+    b, rows, cols, c_in, c_out, kernel, freq = LAYERS[name]
     x = jnp.asarray(rng.normal(size=(b, rows, cols, c_in)), jnp.float32)
     w = jnp.asarray(0.1 * rng.normal(size=(*kernel, c_in, c_out)), jnp.float32)
     pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel]
@@ -107,9 +123,10 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
     """{"lax" | "im2col" | "fft": (first call s, median s of 3 more)}."""
     x, w, pads = layer_arrays(name)
     argnums = (1,) if name in FIRST_LAYERS else (0, 1)
+    ones = (1,) * len(pads)
     convs = {
-        "lax": lambda x, w: conv.lax_conv(x, w, (1, 1), pads, (1, 1)),
-        "im2col": lambda x, w: conv.im2col_conv(x, w, (1, 1), pads, (1, 1)),
+        "lax": lambda x, w: conv.lax_conv(x, w, ones, pads, ones),
+        "im2col": lambda x, w: conv.im2col_conv(x, w, ones, pads, ones),
         "fft": lambda x, w: fft_conv.fft_conv(x, w, pads),
     }
     out = {}
@@ -125,27 +142,31 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
 def picked(name: str) -> str:
     """What `conv.formulation` takes for the layer ("lax" for plain `lax`)."""
     x, w, pads = layer_arrays(name)
-    numbers = conv.channel_last_numbers(4)
-    how = conv.formulation(x, w, (1, 1), pads, None, None, numbers, 1, 1, None, None)
+    numbers = conv.channel_last_numbers(x.ndim)
+    ones = (1,) * len(pads)
+    how = conv.formulation(x, w, ones, pads, None, None, numbers, 1, 1, None, None)
     return how or "lax"
 
 
 def main(names: list[str]) -> None:
     print(
-        "| layer | shape (B, H, W, C_in -> C_out, kernel) | lax first / step s "
+        "| layer | shape (B, spatial.., C_in -> C_out, kernel) | lax first / step s "
         "| im2col first / step s | FFT first / step s | im2col / lax | FFT / lax "
         "| picked |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    unknown = sorted(set(names) - set(LAYERS) - set(POOLS))
+    convs = {**LAYERS, **LAYERS_1D}
+    unknown = sorted(set(names) - set(convs) - set(POOLS))
     if unknown:
-        raise SystemExit(f"unknown {unknown}; known: {list(LAYERS) + list(POOLS)}")
-    for name in [n for n in names if n in LAYERS] if names else LAYERS:
-        b, rows, cols, c_in, c_out, kernel, _ = LAYERS[name]
+        raise SystemExit(f"unknown {unknown}; known: {list(convs) + list(POOLS)}")
+    for name in [n for n in names if n in convs] if names else convs:
+        x, w, _ = layer_arrays(name)
+        shape = ", ".join(map(str, x.shape[:-1]))
+        kernel = tuple(w.shape[:-2])
         t = time_layer(name)
         cells = " | ".join(f"{t[k][0]:.2f} / {t[k][1]:.3f}" for k in t)
         print(
-            f"| {name} | {b}, {rows}, {cols}, {c_in} -> {c_out}, {kernel} | {cells} "
+            f"| {name} | {shape}, {x.shape[-1]} -> {w.shape[-1]}, {kernel} | {cells} "
             f"| {t['im2col'][1] / t['lax'][1]:.2f} | {t['fft'][1] / t['lax'][1]:.2f} "
             f"| {picked(name)} |",
             flush=True,

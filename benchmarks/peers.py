@@ -14,9 +14,9 @@ cross-entropy, in float32, on all the machine's cores (`torch.set_num_threads`
 = the CPU count; XLA uses every core). ser_jax's step is jitted and `jax.pmap`-ed
 over one device, as training runs it; it starts from features (the front-end
 is not timed on either side). With `--lax_conv`, ser_jax is also timed with
-its convolutions' weight gradient and its max pools' gradient left to XLA
-(`lax.conv_general_dilated` and `nnx.max_pool`, as before `ser_jax.models.conv`
-and `ser_jax.models.pooling`), the "before" column.
+its convolutions and its max pools' gradient left to XLA
+(`lax.conv_general_dilated`: no FFT, no im2col gradient; `nnx.max_pool`, as
+before `ser_jax.models.conv` and `ser_jax.models.pooling`), the "before" column.
 
 Steps alternate between the frameworks (one ser_jax step, one PyTorch step,
 ...) so that both see the same load from whatever else runs on the machine;

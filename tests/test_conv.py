@@ -48,6 +48,9 @@ FFT_CASES = {
     "first_conv": ((2, 19, 23, 1), (6, 5, 1, 4), (1, 1), "SAME", None),
     "valid_even": ((2, 12, 10, 3), (4, 6, 3, 2), (1, 1), "VALID", None),
     "uneven_pads": ((2, 9, 14, 2), (3, 3, 2, 3), (1, 1), ((0, 4), (2, 1)), None),
+    # 1-D (Aldeneh's and Zhang's convs over time / samples).
+    "same_1d": ((3, 20, 6), (6, 6, 4), (1,), "SAME", None),
+    "valid_1d": ((2, 17, 3), (5, 3, 2), (1,), "VALID", None),
 }
 
 
@@ -165,7 +168,7 @@ def formulation(x, w, strides, padding, dilation, lhs_dilation=None, numbers_=No
 
 @pytest.mark.parametrize("case", list(FFT_CASES))
 def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
-    monkeypatch.setattr(conv, "FFT_MIN_TAPS", 1)
+    monkeypatch.setattr(conv, "FFT_MIN_TAPS", {1: 1, 2: 1})
     x, w, kg, reference, fast = both(case)
     assert formulation(x, w, *FFT_CASES[case][2:]) == "fft"
     y_ref, vjp_ref = jax.vjp(reference, x, w)
@@ -263,27 +266,37 @@ def test_fast_formulations_only_on_cpu(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "shape, kernel, padding, expected",
+    "shape, kernel, strides, padding, expected",
     [
         # Satt's first and second convs, the quickstart's second: large kernels.
-        ((32, 300, 400, 1), (16, 12, 1, 16), "SAME", "fft"),
-        ((32, 150, 200, 16), (12, 8, 16, 24), "SAME", "fft"),
-        ((32, 150, 100, 8), (12, 8, 8, 8), "SAME", "fft"),
+        ((32, 300, 400, 1), (16, 12, 1, 16), (1, 1), "SAME", "fft"),
+        ((32, 150, 200, 16), (12, 8, 16, 24), (1, 1), "SAME", "fft"),
+        ((32, 150, 100, 8), (12, 8, 8, 8), (1, 1), "SAME", "fft"),
         # Zhao's: 8 x 8 on one channel stays with lax, 5 x 5 / 3 x 3 on many channels im2col.
-        ((64, 498, 40, 1), (8, 8, 1, 64), ((3, 4), (0, 0)), None),
-        ((64, 249, 16, 64), (5, 5, 64, 128), ((2, 2), (0, 0)), "im2col"),
-        ((64, 124, 6, 128), (3, 3, 128, 128), ((1, 1), (0, 0)), "im2col"),
+        ((64, 498, 40, 1), (8, 8, 1, 64), (1, 1), ((3, 4), (0, 0)), None),
+        ((64, 249, 16, 64), (5, 5, 64, 128), (1, 1), ((2, 2), (0, 0)), "im2col"),
+        ((64, 124, 6, 128), (3, 3, 128, 128), (1, 1), ((1, 1), (0, 0)), "im2col"),
         # Satt's third (7 x 5) and the 5-conv model's fourth: small maps, lax.
-        ((32, 75, 100, 24), (7, 5, 24, 32), "SAME", None),
-        ((32, 37, 50, 32), (5, 5, 32, 48), "SAME", None),
+        ((32, 75, 100, 24), (7, 5, 24, 32), (1, 1), "SAME", None),
+        ((32, 37, 50, 32), (5, 5, 32, 48), (1, 1), "SAME", None),
         # Anand's R1: a whole-axis kernel leaves one column, no FFT.
-        ((32, 64, 64, 2), (5, 64, 2, 1024), ((2, 2), (0, 0)), None),
+        ((32, 64, 64, 2), (5, 64, 2, 1024), (1, 1), ((2, 2), (0, 0)), None),
+        # 1-D: Aldeneh's 64- and 32-frame convs by FFT, its 16-frame one not;
+        # Zhang's second conv by FFT, its first (one channel) not; Neumann's
+        # 20 frames and Latif's strided kernel not.
+        ((32, 798, 240), (64, 240, 384), (1,), "SAME", "fft"),
+        ((32, 798, 240), (32, 240, 384), (1,), "SAME", "fft"),
+        ((32, 798, 240), (16, 240, 384), (1,), "SAME", None),
+        ((7952, 320, 40), (40, 40, 40), (1,), "SAME", "fft"),
+        ((7952, 640, 1), (40, 1, 40), (1,), "SAME", None),
+        ((32, 748, 26), (20, 26, 100), (1,), "SAME", None),
+        ((32, 80000, 1), (1600, 1, 40), (160,), "SAME", None),
     ],
 )
 def test_formulation_where_it_was_measured_faster(
-    shape, kernel, padding, expected, monkeypatch
+    shape, kernel, strides, padding, expected, monkeypatch
 ):
     monkeypatch.setattr(conv, "MIN_POSITIONS", MIN_POSITIONS)
     x = jax.ShapeDtypeStruct(shape, jnp.float32)
     w = jax.ShapeDtypeStruct(kernel, jnp.float32)
-    assert formulation(x, w, (1, 1), padding, None) == expected
+    assert formulation(x, w, strides, padding, None) == expected

@@ -9,16 +9,19 @@ backend only, one of two other formulations of the same convolution
 unchanged:
 
 - `"fft"` (`ser_jax.models.fft_conv`): forward and both gradients as products
-  per frequency, for stride-1 undilated 2-D convs with large kernels
-  (`FFT_MIN_TAPS` taps or more) whose output covers at least half the padded
-  input along each axis. fwd+bwd by FFT took 0.13x of `lax`'s time for
-  Satt's second conv (12 x 8, 16 -> 24 channels), 0.74x for its first
-  (16 x 12 on one channel) and 0.35x / 0.46x for the quickstart's first two;
-  with 25-35 taps (Satt's third and fourth, the quickstart's third) 0.71-0.87x,
-  a gain left aside for a rule that never loses: Zhao's first (8 x 8 on 40
-  bins, one channel) took 1.73x, 3 x 3 kernels 1.4-5.4x, and Anand's
-  whole-axis kernels (one output column, hence the coverage rule) 60x.
-  Outputs equal `lax`'s within float32 rounding.
+  per frequency, for stride-1 undilated convs with large kernels
+  (`FFT_MIN_TAPS`: 96 taps in 2-D, 32 in 1-D on more than one input channel)
+  whose output covers at least half the padded input along each axis.
+  fwd+bwd by FFT took 0.13x of `lax`'s time for Satt's second conv (12 x 8,
+  16 -> 24 channels), 0.74x for its first (16 x 12 on one channel), 0.35x /
+  0.46x for the quickstart's first two, 0.33x / 0.73x for Aldeneh's 64- and
+  32-frame convs (240 -> 384 channels) and 0.38x for Zhang's second (40 taps,
+  40 -> 40); with fewer taps it gains less or loses: 2-D kernels of 25-35
+  taps 0.71-0.87x, Zhao's first (8 x 8 on 40 bins, one channel) 1.73x,
+  3 x 3 kernels 1.4-5.4x, Aldeneh's 16- and 8-frame convs 1.37x / 2.07x,
+  Neumann's 20-frame one 1.15x, Zhang's first (40 taps on one channel)
+  2.01x, and Anand's whole-axis kernels (one output column, hence the
+  coverage rule) 60x. Outputs equal `lax`'s within float32 rounding.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
   products in chunks of output rows small enough to stay in cache: for each
@@ -36,10 +39,10 @@ unchanged:
 Both need channel-last numbers (as `nnx.Conv` uses), no groups, no input
 dilation and non-negative padding. Models pass this to
 `nnx.Conv(conv_general_dilated=...)` (see `layers.conv_layer`), which keeps
-their parameter trees as they were. 1-D convolutions stay with `lax`: for
-Aldeneh's, Zhang's, Latif's and Sundharam's 1-D convs the im2col gradient ran
-slower than XLA's on this CPU (and Latif's 1600-tap kernel compiled for
-minutes); `weight_gradient` itself handles any number of spatial axes.
+their parameter trees as they were. No 1-D conv takes im2col: for Aldeneh's,
+Zhang's, Latif's and Sundharam's 1-D convs its gradient ran slower than XLA's
+on this CPU (and Latif's strided 1600-tap kernel compiled for minutes);
+`weight_gradient` itself handles any number of spatial axes.
 Timings: `python benchmarks/conv_layers.py`, BENCHMARKS.md.
 """
 
@@ -63,8 +66,9 @@ CHUNK_ELEMENTS = 1 << 19
 # Where im2col pays (see above): input positions per example, or input channels.
 MIN_POSITIONS = 20_000
 MIN_CHANNELS = 64
-# Where the FFT pays (see above): kernel taps (won at 96 and 192, lost at 64).
-FFT_MIN_TAPS = 96
+# Where the FFT pays (see above): kernel taps per number of spatial axes
+# (2-D: won at 96 and 192, lost at 64; 1-D: won at 32 and 40, lost at 16 and 20).
+FFT_MIN_TAPS = {1: 32, 2: 96}
 
 
 def channel_last_numbers(ndim: int) -> lax.ConvDimensionNumbers:
@@ -105,9 +109,9 @@ def formulation(
     preferred_element_type,
 ) -> str | None:
     """`"fft"`, `"im2col"`, or None for plain `lax`: see above."""
-    if jax.default_backend() != "cpu":
+    if jax.default_backend() != "cpu" or lhs.ndim not in (3, 4):
         return None
-    if lhs.ndim != 4 or lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
+    if lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
         return None
     if feature_group_count != 1 or batch_group_count != 1:
         return None
@@ -118,21 +122,20 @@ def formulation(
     numbers = lax.conv_dimension_numbers(lhs.shape, rhs.shape, dimension_numbers)
     if numbers != channel_last_numbers(lhs.ndim):
         return None
-    spatial, kernel = lhs.shape[1:-1], rhs.shape[:-2]
+    spatial, kernel, c_in = lhs.shape[1:-1], rhs.shape[:-2], lhs.shape[-1]
     dilation = tuple(rhs_dilation or (1,) * len(kernel))
     pads = explicit_pads(spatial, kernel, window_strides, padding, dilation)
     if any(lo < 0 or hi < 0 for lo, hi in pads):
         return None
     if all(s == 1 for s in window_strides) and all(d == 1 for d in dilation):
         padded = [n + lo + hi for n, (lo, hi) in zip(spatial, pads, strict=True)]
-        if int(np.prod(kernel)) >= FFT_MIN_TAPS and all(
-            2 * (p - k + 1) >= p for p, k in zip(padded, kernel, strict=True)
-        ):
+        covered = all(2 * (p - k + 1) >= p for p, k in zip(padded, kernel, strict=True))
+        many_taps = int(np.prod(kernel)) >= FFT_MIN_TAPS[len(kernel)]
+        if covered and many_taps and (len(kernel) == 2 or c_in > 1):
             return "fft"
-    if lhs.shape[-1] == 1:
+    if len(kernel) != 2 or c_in == 1:
         return None
-    positions = lhs.shape[1] * lhs.shape[2]
-    if positions >= MIN_POSITIONS or lhs.shape[-1] >= MIN_CHANNELS:
+    if spatial[0] * spatial[1] >= MIN_POSITIONS or c_in >= MIN_CHANNELS:
         return "im2col"
     return None
 

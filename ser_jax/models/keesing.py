@@ -79,7 +79,7 @@ class Aldeneh(nnx.Module):
         self.dropout_rate, self.input_norm = dropout_rate, input_norm
         self.pooled_dropout_rate = pooled_dropout_rate
         self.convs = nnx.List(
-            nnx.Conv(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
+            conv_layer(input_shape[1], conv_features, (w,), padding="SAME", rngs=rngs)
             for w in conv_widths
         )
         self.dense = nnx.List()
@@ -150,7 +150,7 @@ class Latif(nnx.Module):
         self.convs, self.norms = nnx.List(), nnx.List()
         for w in conv_widths:
             self.convs.append(
-                nnx.Conv(
+                conv_layer(
                     1,
                     conv_features,
                     (w,),
@@ -226,8 +226,8 @@ class Zhang(nnx.Module):
         self.feature_pool, self.input_dropout = feature_pool, input_dropout
         self.gru_units = gru_units
         k = (conv_kernel,)
-        self.conv1 = nnx.Conv(1, conv_features, k, padding="SAME", rngs=rngs)
-        self.conv2 = nnx.Conv(
+        self.conv1 = conv_layer(1, conv_features, k, padding="SAME", rngs=rngs)
+        self.conv2 = conv_layer(
             conv_features, conv_features, k, padding="SAME", rngs=rngs
         )
         frame_features = (input_shape[1] // 2) * (conv_features // feature_pool)

@@ -23,6 +23,7 @@ from ser_jax.models.layers import (
     MaskedBatchNorm,
     bilstm,
     conv_block,
+    conv_layer,
     dropout,
     masked_mean,
     standardize,
@@ -63,7 +64,7 @@ class SundharamCnn1d(nnx.Module):
         in_features = input_shape[1]
         for features in conv_features:
             self.convs.append(
-                nnx.Conv(
+                conv_layer(
                     in_features, features, (kernel_size,), padding="SAME", rngs=rngs
                 )
             )
