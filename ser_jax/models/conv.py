@@ -14,13 +14,13 @@ unchanged:
   whose output covers at least half the padded input along each axis.
   fwd+bwd by FFT took 0.13x of `lax`'s time for Satt's second conv (12 x 8,
   16 -> 24 channels), 0.74x for its first (16 x 12 on one channel), 0.35x /
-  0.46x for the quickstart's first two, 0.33x / 0.73x for Aldeneh's 64- and
+  0.46x for the quickstart's first two, 0.39x / 0.70x for Aldeneh's 64- and
   32-frame convs (240 -> 384 channels) and 0.38x for Zhang's second (40 taps,
   40 -> 40); with fewer taps it gains less or loses: 2-D kernels of 25-35
   taps 0.71-0.87x, Zhao's first (8 x 8 on 40 bins, one channel) 1.73x,
-  3 x 3 kernels 1.4-5.4x, Aldeneh's 16- and 8-frame convs 1.37x / 2.07x,
-  Neumann's 20-frame one 1.15x, Zhang's first (40 taps on one channel)
-  2.01x, and Anand's whole-axis kernels (one output column, hence the
+  3 x 3 kernels 1.4-5.4x, Aldeneh's 16- and 8-frame convs 1.37x / 2.35x,
+  Neumann's 20-frame one 1.16x, Zhang's first (40 taps on one channel)
+  2.12x, and Anand's whole-axis kernels (one output column, hence the
   coverage rule) 60x. Outputs equal `lax`'s within float32 rounding.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
