@@ -45,7 +45,7 @@ def fft_length(n: int) -> int:
         m += 1
 
 
-def lengths(spatial: tuple[int, ...], pads: Pads) -> tuple[int, ...]:
+def transform_lengths(spatial: tuple[int, ...], pads: Pads) -> tuple[int, ...]:
     """Transform lengths covering the padded input along each spatial axis."""
     return tuple(
         fft_length(n + lo + hi) for n, (lo, hi) in zip(spatial, pads, strict=True)
@@ -109,7 +109,7 @@ def fft_conv(x: jax.Array, w: jax.Array, pads: Pads) -> jax.Array:
 
 def fft_conv_fwd(x: jax.Array, w: jax.Array, pads: Pads):
     spatial, kernel = x.shape[1:-1], w.shape[:-2]
-    n = lengths(spatial, pads)
+    n = transform_lengths(spatial, pads)
     out = tuple(
         s + lo + hi - k + 1
         for s, (lo, hi), k in zip(spatial, pads, kernel, strict=True)
@@ -130,7 +130,7 @@ def fft_conv_bwd(pads: Pads, residuals, g: jax.Array):
     spatial = tuple(
         o + k - 1 - lo - hi for o, k, (lo, hi) in zip(out, kernel, pads, strict=True)
     )
-    n = lengths(spatial, pads)
+    n = transform_lengths(spatial, pads)
     g_hat = spectra(channels_first(g), n)  # [B, C_out, *freqs]
     # dxp[q] = sum_p g[p] w[q - p]: a convolution of the cotangent with the kernel.
     dxp = maps(per_frequency_product(g_hat, w_hat, (1, 1)), n)
