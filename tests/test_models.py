@@ -597,3 +597,40 @@ def test_paper_size_forward_and_backward(name, arg, rate):
     assert all(np.isfinite(g).all() for g in leaves)
     nonzero = sum(g.size for g in leaves if np.abs(g).max() > 0)
     assert nonzero >= 0.9 * sum(g.size for g in leaves), name
+
+
+# ----------------------------------------------------------------------------
+# Dropout's random bits (`layers.dropout`, `layers.random_halfwords`).
+
+
+@pytest.mark.parametrize("n", [1, 7, 1000, 2 * layers.RANDOM_CHUNK_WORDS + 5])
+def test_random_halfwords_are_uniform_16_bit(n):
+    bits = np.asarray(layers.random_halfwords(jax.random.key(0), n))
+    assert bits.shape == (n,) and bits.dtype == np.uint32
+    assert bits.max() < 2**16
+    if n >= 1000:
+        assert abs(bits.mean() / (2**16 - 1) - 0.5) < 0.05
+        assert len(np.unique(bits)) > 0.6 * min(n, 2**16)
+
+
+def test_random_halfwords_chunks_draw_different_bits():
+    """Each chunk has its own key: no chunk repeats another's bits."""
+    chunk = 2 * layers.RANDOM_CHUNK_WORDS  # halfwords per chunk
+    bits = np.asarray(layers.random_halfwords(jax.random.key(0), 3 * chunk))
+    first, second, third = bits.reshape(3, chunk)
+    assert np.mean(first == second) < 0.01 and np.mean(second == third) < 0.01
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.5])
+@pytest.mark.parametrize("shape", [(5, 3), (150, 184, 24)])
+def test_dropout_drops_at_its_rate_and_keeps_the_mean(rate, shape):
+    x = jnp.full(shape, 2.0)
+    y = np.asarray(layers.dropout(x, rate, jax.random.key(3)))
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 2.0 / (1 - round(rate * 2**16) / 2**16))
+    if x.size > 100_000:
+        assert abs(kept.mean() - (1 - rate)) < 0.005
+        assert abs(y.mean() - 2.0) < 0.02
+    other = np.asarray(layers.dropout(x, rate, jax.random.key(4)))
+    assert not np.array_equal(y, other)
+    np.testing.assert_array_equal(y, layers.dropout(x, rate, jax.random.key(3)))

@@ -26,6 +26,10 @@ from ser_jax.models.normalization import normalize
 from ser_jax.models.pooling import max_pool
 
 BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
+# Random 32-bit words per chunk of a large dropout draw (512 KB): a [150, 184,
+# 256] draw took 22 ms in chunks of 2**17 and of 3.5 * 2**17 words, 45 ms in
+# chunks of 2**14.5 and 80 ms in one piece (2-core CPU).
+RANDOM_CHUNK_WORDS = 1 << 17
 
 
 def valid_mask(lengths: jax.Array, num_frames: int) -> jax.Array:
@@ -72,11 +76,38 @@ def standardize(x: jax.Array, lengths: jax.Array, mode: str) -> jax.Array:
 
 
 def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
-    """Inverted dropout, active iff `key` is given and `rate > 0`."""
+    """Inverted dropout, active iff `key` is given and `rate > 0`.
+
+    An element is dropped when its 16 random bits (`random_halfwords`) fall
+    below `rate * 2**16`, rounded: the drop probability is `rate` to within
+    2**-17, and kept elements are scaled by the inverse of the exact keep
+    probability. 16 bits a decision instead of a float from 32 bits halve the
+    random bits drawn; together with the chunked draw, dropout on a
+    `[150, 184, 256]` activation went from 80 to 22-33 ms on a 2-core CPU.
+    """
     if key is None or rate == 0.0:
         return x
-    keep = jax.random.bernoulli(key, 1.0 - rate, x.shape)
-    return jnp.where(keep, x / (1.0 - rate), 0.0)
+    threshold = round(rate * 2**16)
+    keep = random_halfwords(key, x.size).reshape(x.shape) >= threshold
+    return jnp.where(keep, x / (1.0 - threshold / 2**16), 0.0)
+
+
+def random_halfwords(key: jax.Array, n: int) -> jax.Array:
+    """`n` uniform 16-bit integers (as uint32), two from each random 32-bit word.
+
+    Large draws are made in chunks of `RANDOM_CHUNK_WORDS` words, one key per
+    chunk (`lax.map`): XLA runs threefry's rounds as several passes over the
+    whole draw, which for millions of words fall out of cache on every pass.
+    """
+    words = -(-n // 2)
+    if words <= RANDOM_CHUNK_WORDS:
+        bits = jax.random.bits(key, (1, words), jnp.uint32)
+    else:
+        chunks = jax.random.split(key, -(-words // RANDOM_CHUNK_WORDS))
+        bits = jax.lax.map(
+            lambda k: jax.random.bits(k, (RANDOM_CHUNK_WORDS,), jnp.uint32), chunks
+        )
+    return jnp.stack([bits >> 16, bits & 0xFFFF], axis=-1).reshape(-1)[:n]
 
 
 class KeyChain:

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from ser_jax.models.attention import SelfAttention
 from ser_jax.models.layers import (
     BATCH_AXIS,
     KeyChain,
@@ -158,19 +159,13 @@ class EncoderLayer(nnx.Module):
 
     def __init__(self, dim: int, num_heads: int, ffn_units: int, *, rngs: nnx.Rngs):
         self.norm1 = nnx.LayerNorm(dim, rngs=rngs)
-        self.attention = nnx.MultiHeadAttention(
-            num_heads=num_heads,
-            in_features=dim,
-            decode=False,
-            dropout_rate=0.0,
-            rngs=rngs,
-        )
+        self.attention = SelfAttention(num_heads, dim, rngs=rngs)
         self.norm2 = nnx.LayerNorm(dim, rngs=rngs)
         self.ffn_in = nnx.Linear(dim, ffn_units, rngs=rngs)
         self.ffn_out = nnx.Linear(ffn_units, dim, rngs=rngs)
 
-    def __call__(self, x, attention_mask, rate, keys: KeyChain):
-        h = self.attention(self.norm1(x), mask=attention_mask, deterministic=True)
+    def __call__(self, x, valid, rate, keys: KeyChain):
+        h = self.attention(self.norm1(x), valid)
         x = x + dropout(h, rate, keys())
         h = self.ffn_out(dropout(nnx.relu(self.ffn_in(self.norm2(x))), rate, keys()))
         return x + dropout(h, rate, keys())
@@ -220,8 +215,7 @@ class SundharamTransformer(nnx.Module):
         x = standardize(features, lengths, self.input_norm)
         x = self.project(x) + sinusoidal_positions(x.shape[1], self.model_dim)
         x = dropout(x, self.dropout_rate, keys())
-        valid = valid_mask(lengths, x.shape[1])
-        attention_mask = valid[:, None, None, :]  # every query sees valid keys only
+        valid = valid_mask(lengths, x.shape[1])  # every query sees valid keys only
         for layer in self.layers:
-            x = layer(x, attention_mask, self.dropout_rate, keys)
+            x = layer(x, valid, self.dropout_rate, keys)
         return self.classifier(self.norm(masked_mean(x, lengths)))
