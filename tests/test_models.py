@@ -603,22 +603,24 @@ def test_paper_size_forward_and_backward(name, arg, rate):
 # Dropout's random bits (`layers.dropout`, `layers.random_halfwords`).
 
 
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 0.9])
 @pytest.mark.parametrize("n", [1, 7, 1000, 2 * layers.RANDOM_CHUNK_WORDS + 5])
-def test_random_halfwords_are_uniform_16_bit(n):
-    bits = np.asarray(layers.random_halfwords(jax.random.key(0), n))
-    assert bits.shape == (n,) and bits.dtype == np.uint32
-    assert bits.max() < 2**16
+def test_keep_mask_keeps_at_its_rate(n, rate):
+    threshold = round(rate * 2**16)
+    keep = np.asarray(layers.keep_mask(jax.random.key(0), threshold, (n,)))
+    assert keep.shape == (n,) and keep.dtype == bool
     if n >= 1000:
-        assert abs(bits.mean() / (2**16 - 1) - 0.5) < 0.05
-        assert len(np.unique(bits)) > 0.6 * min(n, 2**16)
+        assert abs(keep.mean() - (1 - rate)) < 3 * np.sqrt(rate * (1 - rate) / n) + 1e-3
+    if rate == 0.0:
+        assert keep.all()
 
 
-def test_random_halfwords_chunks_draw_different_bits():
-    """Each chunk has its own key: no chunk repeats another's bits."""
-    chunk = 2 * layers.RANDOM_CHUNK_WORDS  # halfwords per chunk
-    bits = np.asarray(layers.random_halfwords(jax.random.key(0), 3 * chunk))
-    first, second, third = bits.reshape(3, chunk)
-    assert np.mean(first == second) < 0.01 and np.mean(second == third) < 0.01
+def test_keep_mask_chunks_draw_different_bits():
+    """Each chunk has its own key: no chunk repeats another's decisions."""
+    chunk = 2 * layers.RANDOM_CHUNK_WORDS  # decisions per chunk
+    keep = np.asarray(layers.keep_mask(jax.random.key(0), 2**15, (3 * chunk,)))
+    first, second, third = keep.reshape(3, chunk)
+    assert np.mean(first == second) < 0.52 and np.mean(second == third) < 0.52
 
 
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.5])

@@ -10,7 +10,8 @@ row maxima and normalisers of the softmax, the backward pass recomputes the
 probabilities from the scores, and both run over chunks of the batch whose
 score tensor stays in cache (`SCORE_CHUNK_ELEMENTS`, CPU only; elsewhere one
 chunk). One encoder layer's self-attention, fwd+bwd, went from 0.30-0.35 s
-to 0.15-0.18 s on a 2-core CPU (BENCHMARKS.md). `SelfAttention` has the
+to 0.16-0.17 s on a 2-core CPU, and Sundharam's training step from 2.0-2.2 s
+to 1.0-1.1 s with the cheaper dropout of `layers.dropout` (BENCHMARKS.md). `SelfAttention` has the
 parameter tree of `nnx.MultiHeadAttention` (query, key, value, out), so
 checkpoints written with either restore into the other.
 """
@@ -36,15 +37,25 @@ def chunk_size(batch: int, scores_per_example: int) -> int:
     return max(c for c in range(1, min(batch, fits) + 1) if batch % c == 0)
 
 
-def _scores(q: jax.Array, k: jax.Array, valid: jax.Array) -> jax.Array:
-    """`[b, H, Tq, Tk]` scaled dot products, padded keys at the float minimum."""
-    s = jnp.einsum("bhqd,bhkd->bhqk", q, k) / np.sqrt(q.shape[-1]).astype(q.dtype)
-    return jnp.where(valid[:, None, None, :], s, jnp.finfo(s.dtype).min)
+def _scale(x: jax.Array) -> jax.Array:
+    """1 / sqrt(D), multiplied (a product fuses into XLA's CPU library dots)."""
+    return (1.0 / np.sqrt(x.shape[-1])).astype(x.dtype)
+
+
+def _scores(a: jax.Array, b: jax.Array, valid: jax.Array, key_axis: int) -> jax.Array:
+    """Scaled products `[b, H, Ta, Tb]`, padded keys (along `key_axis`) at the minimum.
+
+    `_scores(q, k, valid, -1)` are the scores, `_scores(k, q, valid, -2)`
+    the same scores transposed.
+    """
+    s = jnp.einsum("bhid,bhjd->bhij", a, b) * _scale(a)
+    mask = valid[:, None, None, :] if key_axis == -1 else valid[:, None, :, None]
+    return jnp.where(mask, s, jnp.finfo(s.dtype).min)
 
 
 def _forward_chunk(q, k, v, valid):
     """Head-major `[b, H, T, D]` chunk -> outputs, row maxima, inverse normalisers."""
-    s = _scores(q, k, valid)
+    s = _scores(q, k, valid, -1)
     row_max = jnp.max(s, axis=-1, keepdims=True)
     e = jnp.exp(s - row_max)
     inv_sum = 1.0 / jnp.sum(e, axis=-1, keepdims=True)
@@ -52,14 +63,23 @@ def _forward_chunk(q, k, v, valid):
 
 
 def _backward_chunk(q, k, v, valid, out, row_max, inv_sum, d_out):
-    """Gradients of one chunk, the probabilities recomputed from the scores."""
-    p = jnp.exp(_scores(q, k, valid) - row_max) * inv_sum
-    d_v = jnp.einsum("bhqk,bhqd->bhkd", p, d_out)
-    d_p = jnp.einsum("bhqd,bhkd->bhqk", d_out, v)
-    d_s = p * (d_p - jnp.sum(d_out * out, axis=-1, keepdims=True))
-    d_s = d_s / np.sqrt(q.shape[-1]).astype(q.dtype)
+    """Gradients of one chunk, the probabilities recomputed from the scores.
+
+    Works on the transposed scores `[b, H, Tk, Tq]`, so that the products
+    for `d_v` and `d_k` contract over the minor axis of both operands, which
+    XLA's CPU backend hands to its fast library dot (contracting the other
+    axis ran as a generic dot at half the speed); only `d_s` is transposed
+    back for `d_q`.
+    """
+    p_t = jnp.exp(_scores(k, q, valid, -2) - jnp.swapaxes(row_max, -1, -2))
+    p_t = p_t * jnp.swapaxes(inv_sum, -1, -2)
+    d_v = jnp.einsum("bhkq,bhqd->bhkd", p_t, d_out)
+    d_p_t = jnp.einsum("bhkd,bhqd->bhkq", v, d_out)
+    delta = jnp.sum(d_out * out, axis=-1)[:, :, None, :]
+    d_s_t = p_t * (d_p_t - delta) * _scale(q)
+    d_k = jnp.einsum("bhkq,bhqd->bhkd", d_s_t, q)
+    d_s = jax.lax.optimization_barrier(jnp.swapaxes(d_s_t, -1, -2))
     d_q = jnp.einsum("bhqk,bhkd->bhqd", d_s, k)
-    d_k = jnp.einsum("bhqk,bhqd->bhkd", d_s, q)
     return d_q, d_k, d_v
 
 
@@ -107,8 +127,9 @@ class SelfAttention(nnx.Module):
     """Multi-head self-attention whose queries see the valid frames only.
 
     The projections of `nnx.MultiHeadAttention` (same names, shapes and
-    initialisers, created in the same order), no attention dropout, and
-    `masked_attention` between them.
+    initialisers, created in the same order; query, key and value applied as
+    one matrix product), no attention dropout, and `masked_attention`
+    between them.
     """
 
     def __init__(self, num_heads: int, in_features: int, *, rngs: nnx.Rngs):
@@ -124,7 +145,12 @@ class SelfAttention(nnx.Module):
 
     def __call__(self, x: jax.Array, valid: jax.Array) -> jax.Array:
         """`[B, T, C]` frames and `[B, T]` valid flags -> `[B, T, C]`."""
-        q, k, v = (
-            jnp.swapaxes(proj(x), 1, 2) for proj in (self.query, self.key, self.value)
-        )
-        return self.out(jnp.swapaxes(masked_attention(q, k, v, valid), 1, 2))
+        projections = (self.query, self.key, self.value)
+        heads = self.query.kernel.shape[1:]
+        kernel = jnp.concatenate([p.kernel[...] for p in projections], axis=-1)
+        bias = jnp.concatenate([p.bias[...] for p in projections], axis=-1)
+        qkv = jnp.einsum("btc,chd->bthd", x, kernel) + bias
+        qkv = qkv.reshape(*x.shape[:2], heads[0], 3, heads[1])
+        q, k, v = jnp.moveaxis(qkv, (3, 2), (0, 2))
+        out = jnp.swapaxes(masked_attention(q, k, v, valid), 1, 2)
+        return self.out(out)
