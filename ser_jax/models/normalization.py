@@ -33,11 +33,16 @@ def _moments(
     x: jax.Array, weight: jax.Array, axis_name: str | None
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """(mean, variance, valid count) of the positions with weight 1: see `statistics`."""
-    axes = tuple(range(x.ndim - 1))
-    count, total = _psum((weight.sum(axes), (x * weight).sum(axes)), axis_name)
+    # Weighted sums as products with the flat weights: summed as `x * weight`,
+    # XLA's CPU backend wrote the weight out at x's full size first (Zhao's
+    # first conv output: 268 MB, 0.09 s a step; the step 4.1-4.2 -> 3.9-4.0 s).
+    w = jnp.broadcast_to(weight, x.shape[:-1] + (1,)).reshape(-1)
+    flat = x.reshape(-1, x.shape[-1])
+    dot = functools.partial(jnp.matmul, precision=jax.lax.Precision.HIGHEST)
+    count, total = _psum((w.sum(keepdims=True), dot(w, flat)), axis_name)
     count = jnp.maximum(count, 1.0)
     mean = total / count
-    var = _psum(((x - mean) ** 2 * weight).sum(axes), axis_name) / count
+    var = _psum(dot(w, (flat - mean) ** 2), axis_name) / count
     return mean, var, count
 
 
