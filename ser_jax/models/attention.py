@@ -9,11 +9,13 @@ custom VJP in the manner of FlashAttention: the forward pass keeps only the
 row maxima and normalisers of the softmax, the backward pass recomputes the
 probabilities from the scores, and both run over chunks of the batch whose
 score tensor stays in cache (`SCORE_CHUNK_ELEMENTS`, CPU only; elsewhere one
-chunk). One encoder layer's self-attention, fwd+bwd, went from 0.30-0.35 s
-to 0.16-0.17 s on a 2-core CPU, and Sundharam's training step from 2.0-2.2 s
-to 1.0-1.1 s with the cheaper dropout of `layers.dropout` (BENCHMARKS.md). `SelfAttention` has the
-parameter tree of `nnx.MultiHeadAttention` (query, key, value, out), so
-checkpoints written with either restore into the other.
+chunk). One encoder layer's self-attention, fwd+bwd, took 0.21 s against
+`nnx.MultiHeadAttention`'s 0.31 s on a 2-core CPU
+(`python benchmarks/attention_layer.py`), and Sundharam's training step went
+from 2.0 s to 1.25 s with the cheaper dropout of `layers.dropout`
+(BENCHMARKS.md). `SelfAttention` has the parameter tree of
+`nnx.MultiHeadAttention` (query, key, value, out), so checkpoints written
+with either restore into the other.
 """
 
 from __future__ import annotations
