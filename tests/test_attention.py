@@ -81,6 +81,20 @@ def test_masked_attention_is_a_weighted_mean_of_valid_values():
     np.testing.assert_allclose(out, jnp.broadcast_to(v[:, :, :1], out.shape), rtol=1e-6)
 
 
+def test_an_example_without_valid_frames_averages_its_values():
+    """As `nnx.dot_product_attention` does with every key masked: no NaN."""
+    q, k, v = jax.random.normal(jax.random.key(0), (3, 2, HEADS, FRAMES, 8))
+    valid = layers.valid_mask(jnp.array([0, 3]), FRAMES)
+    out = masked_attention(q, k, v, valid)
+    np.testing.assert_allclose(
+        out[0], jnp.broadcast_to(v[0].mean(1, keepdims=True), out[0].shape), atol=1e-6
+    )
+    grads = jax.grad(
+        lambda q, k, v: jnp.sum(masked_attention(q, k, v, valid)), (0, 1, 2)
+    )(q, k, v)
+    assert all(np.isfinite(np.asarray(g)).all() for g in grads)
+
+
 def test_chunk_size_divides_the_batch_within_budget(monkeypatch):
     monkeypatch.setattr(attention, "SCORE_CHUNK_ELEMENTS", 1000)
     assert chunk_size(150, 100) == 10

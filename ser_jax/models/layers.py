@@ -27,9 +27,10 @@ from ser_jax.models.normalization import normalize
 from ser_jax.models.pooling import max_pool
 
 BATCH_AXIS = "batch"  # the pmap axis (methods.steps.AXIS) BatchNorm statistics sum over
-# Random 32-bit words per chunk of a large dropout draw (512 KB): a [150, 184,
-# 256] draw took 22 ms in chunks of 2**17 and of 3.5 * 2**17 words, 45 ms in
-# chunks of 2**14.5 and 80 ms in one piece (2-core CPU).
+# Random 32-bit words per chunk of a large dropout draw (512 KB): dropout on a
+# [150, 184, 256] activation, fwd+bwd, took 22-33 ms in chunks of 1-3 x 2**17
+# words, 45 ms in chunks of 2**14.5, and 80 ms drawn whole at 32 bits a
+# decision (2-core CPU).
 RANDOM_CHUNK_WORDS = 1 << 17
 
 
