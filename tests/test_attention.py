@@ -104,3 +104,8 @@ def test_chunk_size_divides_the_batch_within_budget(monkeypatch):
     assert chunk_size(8, 10) == 8
     monkeypatch.setattr(attention.jax, "default_backend", lambda: "gpu")
     assert chunk_size(150, 100) == 150  # GPU/TPU: one piece
+
+
+def test_heads_must_divide_the_features():
+    with pytest.raises(ValueError, match="not divisible by 5 heads"):
+        SelfAttention(5, DIM, rngs=nnx.Rngs(0))

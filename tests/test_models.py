@@ -600,7 +600,7 @@ def test_paper_size_forward_and_backward(name, arg, rate):
 
 
 # ----------------------------------------------------------------------------
-# Dropout's random bits (`layers.dropout`, `layers.random_halfwords`).
+# Dropout's random bits (`layers.dropout`, `layers.keep_mask`).
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 0.9])
