@@ -9,10 +9,12 @@ jitted `grad` of `sum(conv(x, w) ** 2)` with respect to the kernel and, for
 every layer but a model's first (whose input is the features, which need no
 gradient in training), the input, three times: with `lax.conv_general_dilated`
 throughout (`conv.lax_conv`), with the im2col weight gradient
-(`conv.im2col_conv`), and by FFT (`fft_conv.fft_conv`). Prints the first
-call (compile + one run) and the median of 3 further calls of each, their
-ratios to `lax`, and what `conv.formulation` picks for the layer (rules
-chosen from these figures).
+(`conv.im2col_conv`), by FFT (`fft_conv.fft_conv`), and as the models run
+it (`conv.conv_general_dilated`: what `conv.formulation` picks, which for a
+kernel spanning a whole axis is the folded 1-D conv). Prints the first call
+(compile + one run) and the median of 3 further calls of each, their ratios
+to `lax`, and what `conv.formulation` picks for the layer (rules chosen from
+these figures).
 
 Then each 2x2 max pool after those layers (batch 32, ReLU before it, as in
 `layers.conv_block`): a jitted `grad` of `sum(pool(relu(x)) ** 2)` with
@@ -120,7 +122,7 @@ def layer_arrays(name: str):
 
 
 def time_layer(name: str) -> dict[str, tuple[float, float]]:
-    """{"lax" | "im2col" | "fft": (first call s, median s of 3 more)}."""
+    """{"lax" | "im2col" | "fft" | "picked": (first call s, median s of 3 more)}."""
     x, w, pads = layer_arrays(name)
     argnums = (1,) if name in FIRST_LAYERS else (0, 1)
     ones = (1,) * len(pads)
@@ -128,6 +130,9 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
         "lax": lambda x, w: conv.lax_conv(x, w, ones, pads, ones),
         "im2col": lambda x, w: conv.im2col_conv(x, w, ones, pads, ones),
         "fft": lambda x, w: fft_conv.fft_conv(x, w, pads),
+        "picked": lambda x, w: conv.conv_general_dilated(
+            x, w, ones, pads, dimension_numbers=conv.channel_last_numbers(x.ndim)
+        ),
     }
     out = {}
     for label, f in convs.items():
@@ -151,10 +156,10 @@ def picked(name: str) -> str:
 def main(names: list[str]) -> None:
     print(
         "| layer | shape (B, spatial.., C_in -> C_out, kernel) | lax first / step s "
-        "| im2col first / step s | FFT first / step s | im2col / lax | FFT / lax "
-        "| picked |"
+        "| im2col first / step s | FFT first / step s | picked first / step s "
+        "| im2col / lax | FFT / lax | picked | picked / lax |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     convs = {**LAYERS, **LAYERS_1D}
     unknown = sorted(set(names) - set(convs) - set(POOLS))
     if unknown:
@@ -168,7 +173,7 @@ def main(names: list[str]) -> None:
         print(
             f"| {name} | {shape}, {x.shape[-1]} -> {w.shape[-1]}, {kernel} | {cells} "
             f"| {t['im2col'][1] / t['lax'][1]:.2f} | {t['fft'][1] / t['lax'][1]:.2f} "
-            f"| {picked(name)} |",
+            f"| {picked(name)} | {t['picked'][1] / t['lax'][1]:.2f} |",
             flush=True,
         )
 

@@ -15,8 +15,6 @@ CASES = {
     "satt_same": ((3, 13, 17, 2), (4, 3, 2, 5), (1, 1), "SAME", None),
     # Zhao: "SAME" padding in time only (explicit pads), none in frequency.
     "zhao_time_pad": ((3, 11, 9, 3), (5, 5, 3, 4), (1, 1), ((2, 2), (0, 0)), None),
-    # Anand's full-frequency kernel: the kernel spans every bin.
-    "anand_full": ((3, 13, 7, 3), (4, 7, 3, 6), (1, 1), ((1, 2), (0, 0)), None),
     # Strides and dilation (lax's arguments the fast path takes).
     "strided_2d": ((3, 15, 14, 2), (3, 4, 2, 3), (2, 3), "VALID", None),
     "dilated_2d": ((3, 15, 12, 2), (3, 2, 2, 3), (1, 2), "SAME", (2, 3)),
@@ -29,6 +27,13 @@ CASES_LAX = {
     "aldeneh_1d": ((3, 20, 6), (5, 6, 4), (1,), "SAME", None),
     "latif_strided_1d": ((3, 50, 1), (8, 1, 3), (4,), "SAME", None),
     "latif_2d": ((3, 9, 8, 1), (2, 2, 1, 3), (1, 1), "SAME", None),
+}
+# Kernels spanning the whole second axis (Anand's R-filters span every bin):
+# folded into 1-D convs, strides and dilation in time included.
+FOLD_CASES = {
+    "anand_full": ((3, 13, 7, 3), (4, 7, 3, 6), (1, 1), ((1, 2), (0, 0)), None),
+    "strided_full": ((2, 15, 5, 2), (3, 5, 2, 4), (2, 1), ((1, 1), (0, 0)), None),
+    "dilated_full": ((2, 15, 6, 1), (3, 6, 1, 3), (1, 1), ((2, 2), (0, 0)), (2, 1)),
 }
 # Chunk sizes: the default (one chunk here); 2 output rows of one example (row
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
@@ -74,9 +79,12 @@ def numbers(ndim):
 
 
 def both(case):
-    x_shape, w_shape, strides, padding, dilation = {**CASES, **CASES_LAX, **FFT_CASES}[
-        case
-    ]
+    x_shape, w_shape, strides, padding, dilation = {
+        **CASES,
+        **CASES_LAX,
+        **FFT_CASES,
+        **FOLD_CASES,
+    }[case]
     kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
     x = jax.random.normal(kx, x_shape, jnp.float32)
     w = jax.random.normal(kw, w_shape, jnp.float32)
@@ -182,6 +190,21 @@ def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
 
 
+@pytest.mark.parametrize("case", list(FOLD_CASES))
+def test_folded_forward_and_gradients_equal_lax(case):
+    x, w, kg, reference, fast = both(case)
+    assert formulation(x, w, *FOLD_CASES[case][2:]) == "fold"
+    y_ref, vjp_ref = jax.vjp(reference, x, w)
+    y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
+    assert y.shape == y_ref.shape and y.shape[2] == 1
+    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * float(abs(y_ref).max()))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    for got, want in zip(vjp(g), vjp_ref(g), strict=True):
+        assert got.shape == want.shape
+        scale = float(jnp.abs(want).max())
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+
+
 def test_fft_conv_on_a_paper_size_kernel_equals_lax():
     """Satt's first conv (16 x 12, "SAME") on a short spectrogram: the default rule takes the FFT."""
     kx, kw, kg = jax.random.split(jax.random.key(3), 3)
@@ -247,11 +270,14 @@ def test_feature_groups_fall_back_to_lax():
 def test_fast_formulations_only_on_cpu(monkeypatch):
     x, w = jnp.zeros((1, 8, 8, 2)), jnp.zeros((3, 3, 2, 4))
     big = jnp.zeros((1, 40, 40, 1)), jnp.zeros((12, 8, 1, 4))
+    full = jnp.zeros((1, 40, 8, 2)), jnp.zeros((5, 8, 2, 4))
     assert formulation(x, w, (1, 1), "SAME", None) == "im2col"
     assert formulation(*big, (1, 1), "SAME", None) == "fft"
+    assert formulation(*full, (1, 1), "VALID", None) == "fold"
     monkeypatch.setattr(conv.jax, "default_backend", lambda: "gpu")
     assert formulation(x, w, (1, 1), "SAME", None) is None
     assert formulation(*big, (1, 1), "SAME", None) is None
+    assert formulation(*full, (1, 1), "VALID", None) is None
     # Other layouts, dtypes and input dilation stay with lax too.
     monkeypatch.undo()
     monkeypatch.setattr(conv, "MIN_POSITIONS", 0)
@@ -279,8 +305,8 @@ def test_fast_formulations_only_on_cpu(monkeypatch):
         # Satt's third (7 x 5) and the 5-conv model's fourth: small maps, lax.
         ((32, 75, 100, 24), (7, 5, 24, 32), (1, 1), "SAME", None),
         ((32, 37, 50, 32), (5, 5, 32, 48), (1, 1), "SAME", None),
-        # Anand's R1: a whole-axis kernel leaves one column, no FFT.
-        ((32, 64, 64, 2), (5, 64, 2, 1024), (1, 1), ((2, 2), (0, 0)), None),
+        # Anand's R1: a whole-axis kernel leaves one column: a folded 1-D conv.
+        ((32, 64, 64, 2), (5, 64, 2, 1024), (1, 1), ((2, 2), (0, 0)), "fold"),
         # 1-D: Aldeneh's 64- and 32-frame convs by FFT, its 16-frame one not;
         # Zhang's second conv by FFT, its first (one channel) not; Neumann's
         # 20 frames and Latif's strided kernel not.

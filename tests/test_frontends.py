@@ -11,7 +11,7 @@ import scipy.signal
 from PIL import Image
 
 from ser_jax import frontends
-from ser_jax.frontends import reference
+from ser_jax.frontends import framing, reference
 
 
 def _speechy(seconds: float, sr: int = 16000) -> np.ndarray:
@@ -363,6 +363,44 @@ def test_anand_matches_numpy_stft_and_resize():
     assert int(count[0]) == 64 and ours.shape == (1, 64, 64, 2)
     # measured max error 8e-5 on values up to ~5
     np.testing.assert_allclose(np.asarray(ours)[0], ref, rtol=0, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "window_length,hop_length,offset,samples",
+    [(640, 32, 0, 8192), (80, 32, 280, 8192), (400, 160, 0, 3000), (50, 7, 3, 120)],
+)
+def test_framed_dft_equals_rfft_of_windowed_frames(
+    window_length, hop_length, offset, samples
+):
+    """Bins [first, last) of `n_fft`-point DFTs of frames, the window `offset`
+    samples into each frame: numpy's rfft of the frames, zero-padded audio
+    included (the last row above is shorter than its frames)."""
+    n_fft, bins, num_frames = 2048, (1, 257), 30
+    rng = np.random.default_rng(window_length)
+    audio = rng.normal(size=(2, samples)).astype(np.float32)
+    window = scipy.signal.get_window("hann", window_length)
+    real, imag = framing.framed_dft(
+        jnp.asarray(audio), window, hop_length, num_frames, n_fft, bins, offset
+    )
+    padded = np.pad(audio, ((0, 0), (0, num_frames * hop_length + 1024)))
+    starts = np.arange(num_frames)[:, None] * hop_length + offset
+    frames = padded[:, starts + np.arange(window_length)] * window
+    # The frame's own sample 0 is `offset` before the window: shift the phase.
+    shifted = np.zeros((*frames.shape[:2], offset + window_length))
+    shifted[..., offset:] = frames
+    ref = np.fft.rfft(shifted, n=n_fft)[..., bins[0] : bins[1]]
+    scale = np.abs(ref).max()
+    np.testing.assert_allclose(np.asarray(real), ref.real, atol=2e-6 * scale)
+    np.testing.assert_allclose(np.asarray(imag), ref.imag, atol=2e-6 * scale)
+
+
+@pytest.mark.parametrize("n_in,n_out", [(237, 64), (256, 64), (64, 64), (10, 25)])
+def test_resize_matrix_is_jax_image_resize(n_in, n_out):
+    x = np.random.default_rng(n_in).normal(size=(n_in, 3)).astype(np.float32)
+    ref = jax.image.resize(x, (n_out, 3), "linear", antialias=True)
+    np.testing.assert_allclose(
+        framing.resize_matrix(n_in, n_out) @ x, np.asarray(ref), atol=1e-5
+    )
 
 
 def test_anand_short_chunk_keeps_time_scale():

@@ -7,14 +7,15 @@ import math
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from ser_jax.frontends.framing import (
-    frame_signal,
+    HIGHEST,
+    framed_dft,
     frames_in,
     mask_audio,
     ms_to_samples,
     periodic_window,
+    resize_matrix,
 )
 
 
@@ -90,23 +91,27 @@ class AnandSpectrogram:
     def output_shape(self) -> tuple[int, int, int]:
         return (self.out_frames, self.out_bins, 2)
 
-    def windows(self) -> np.ndarray:
-        """`[2, long_window_length]`: the long window and the centred short one."""
-        long, short = self.long_window_length, self.short_window_length
-        offset = (long - short) // 2
-        centred = np.zeros(long, np.float32)
-        centred[offset : offset + short] = periodic_window(self.window, short)
-        return np.stack([periodic_window(self.window, long), centred])
-
     def log_magnitude(self, audio: jax.Array) -> jax.Array:
-        """`[B, num_frames, bins, 2]` log magnitude, before resizing."""
-        frames = frame_signal(
-            audio, self.long_window_length, self.hop_length, self.num_frames
-        )
-        spectrum = jnp.fft.rfft(frames[..., None, :] * self.windows(), n=self.n_fft)
-        first, last = self.bins
-        log_mag = jnp.log(jnp.abs(spectrum[..., first:last]) + self.log_eps)
-        return jnp.moveaxis(log_mag, -2, -1)
+        """`[B, 2, num_frames, bins]`: each channel's log magnitude, before resizing.
+
+        The kept bins are `framing.framed_dft`'s (a strided convolution), not
+        an FFT of zero-padded frames: a quarter of the 2048-point DFT's bins
+        of frames every 2 ms; the short window reads only its own samples.
+        """
+        long, short = self.long_window_length, self.short_window_length
+        channels = []
+        for length, offset in ((long, 0), (short, (long - short) // 2)):
+            real, imag = framed_dft(
+                audio,
+                periodic_window(self.window, length),
+                self.hop_length,
+                self.num_frames,
+                self.n_fft,
+                self.bins,
+                offset=offset,
+            )
+            channels.append(jnp.log(jnp.sqrt(real**2 + imag**2) + self.log_eps))
+        return jnp.stack(channels, axis=1)
 
     def __call__(
         self, audio: jax.Array, lengths: jax.Array
@@ -120,15 +125,24 @@ class AnandSpectrogram:
             -(-(lengths - centre) // self.hop_length), 1, self.num_frames
         )
         in_mask = (jnp.arange(self.num_frames)[None, :] < valid_in[:, None])[
-            ..., None, None
+            :, None, :, None
         ]
-        in_mean = jnp.where(in_mask, log_mag, 0.0).sum(axis=(1, 2), keepdims=True) / (
-            valid_in[:, None, None, None] * log_mag.shape[2]
+        in_mean = jnp.where(in_mask, log_mag, 0.0).sum(axis=(2, 3), keepdims=True) / (
+            valid_in[:, None, None, None] * log_mag.shape[3]
         )
         log_mag = jnp.where(in_mask, log_mag, in_mean)
-        batch = log_mag.shape[0]
-        image = jax.image.resize(
-            log_mag, (batch, *self.output_shape), method="linear", antialias=True
+        # `jax.image.resize` (linear, antialiased) over frequency, then time:
+        # products with its constant matrices, channels last at the end.
+        image = jnp.matmul(
+            log_mag,
+            resize_matrix(log_mag.shape[3], self.out_bins).T,
+            precision=HIGHEST,
+        )
+        image = jnp.einsum(
+            "ot,bctq->boqc",
+            resize_matrix(self.num_frames, self.out_frames),
+            image,
+            precision=HIGHEST,
         )
         frame_counts = jnp.clip(
             (self.out_frames * lengths + self.max_samples // 2) // self.max_samples,

@@ -8,6 +8,13 @@ backend only, one of two other formulations of the same convolution
 (`formulation`), and every GPU/TPU trace is `lax.conv_general_dilated`
 unchanged:
 
+- `"fold"`: a 2-D conv whose kernel spans its whole (unpadded) second spatial
+  axis, as Anand's R-filters span all 64 frequency bins, has one output
+  column: it is a 1-D conv over the first axis with the second folded into
+  the channels (`[B, H, W * C_in]`, kernel `[k, W * C_in, C_out]`), the same
+  sums in another order. XLA's CPU conv ran the 2-D form 2-2.5x slower,
+  forward and weight gradient (two input channels, 1024 filters of 5 x 64;
+  `benchmarks/conv_layers.py r1`).
 - `"fft"` (`ser_jax.models.fft_conv`): forward and both gradients as products
   per frequency, for stride-1 undilated convs with large kernels
   (`FFT_MIN_TAPS`: 96 taps in 2-D, 32 in 1-D on more than one input channel)
@@ -21,7 +28,8 @@ unchanged:
   3 x 3 kernels 1.4-5.4x, Aldeneh's 16- and 8-frame convs 1.37x / 2.35x,
   Neumann's 20-frame one 1.16x, Zhang's first (40 taps on one channel)
   2.12x, and Anand's whole-axis kernels (one output column, hence the
-  coverage rule) 60x. Outputs equal `lax`'s within float32 rounding.
+  coverage rule; they fold) 60x. Outputs equal `lax`'s within float32
+  rounding.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
   products in chunks of output rows small enough to stay in cache: for each
@@ -108,7 +116,7 @@ def formulation(
     precision,
     preferred_element_type,
 ) -> str | None:
-    """`"fft"`, `"im2col"`, or None for plain `lax`: see above."""
+    """`"fold"`, `"fft"`, `"im2col"`, or None for plain `lax`: see above."""
     if jax.default_backend() != "cpu" or lhs.ndim not in (3, 4):
         return None
     if lhs.dtype != jnp.float32 or rhs.dtype != jnp.float32:
@@ -127,6 +135,9 @@ def formulation(
     pads = explicit_pads(spatial, kernel, window_strides, padding, dilation)
     if any(lo < 0 or hi < 0 for lo, hi in pads):
         return None
+    if len(kernel) == 2 and pads[1] == (0, 0) and kernel[1] == spatial[1] > 1:
+        if dilation[1] == 1:
+            return "fold"
     if all(s == 1 for s in window_strides) and all(d == 1 for d in dilation):
         padded = [n + lo + hi for n, (lo, hi) in zip(spatial, pads, strict=True)]
         covered = all(2 * (p - k + 1) >= p for p, k in zip(padded, kernel, strict=True))
@@ -175,6 +186,8 @@ def conv_general_dilated(
         pads = explicit_pads(
             lhs.shape[1:-1], rhs.shape[:-2], window_strides, padding, dilation
         )
+        if how == "fold":
+            return folded_conv(lhs, rhs, window_strides[0], pads[0], dilation[0])
         if how == "fft":
             return fft_conv(lhs, rhs, pads)
         return im2col_conv(lhs, rhs, tuple(window_strides), pads, dilation)
@@ -193,6 +206,24 @@ def conv_general_dilated(
         preferred_element_type=preferred_element_type,
         **kwargs,
     )
+
+
+def folded_conv(
+    x: jax.Array, w: jax.Array, stride: int, pads: tuple[int, int], dilation: int
+) -> jax.Array:
+    """A 2-D conv whose kernel spans the whole second axis (`"fold"`), as the
+    1-D conv it is: `[B, H, W, C]`, `[k, W, C, O]` -> `[B, H', 1, O]`."""
+    b, h, width, c = x.shape
+    k, o = w.shape[0], w.shape[-1]
+    y = conv_general_dilated(
+        x.reshape(b, h, width * c),
+        w.reshape(k, width * c, o),
+        (stride,),
+        (pads,),
+        rhs_dilation=(dilation,),
+        dimension_numbers=channel_last_numbers(3),
+    )
+    return y[:, :, None, :]
 
 
 def lax_conv(x, w, strides, pads, dilation) -> jax.Array:
