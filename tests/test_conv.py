@@ -205,6 +205,45 @@ def test_folded_forward_and_gradients_equal_lax(case):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
 
 
+rows = conv.rows_conv
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, padding",
+    [
+        ((2, 19, 23, 1), (6, 5, 1, 4), "SAME"),  # 19 rows: a part group
+        ((2, 12, 10, 1), (4, 6, 1, 24), "VALID"),  # 5 rows of 24 channels
+        ((3, 9, 14, 1), (3, 3, 1, 7), ((0, 4), (2, 1))),
+        ((1, 40, 17, 1), (16, 12, 1, 16), "SAME"),  # Satt's first conv
+    ],
+)
+def test_one_channel_forward_without_gradient_equals_lax(
+    x_shape, w_shape, padding, monkeypatch
+):
+    """Undifferentiated, a one-channel FFT conv runs as `rows_conv`; its
+    gradients are the FFT's (`test_fft_forward_and_gradients_equal_lax`)."""
+    monkeypatch.setattr(conv, "FFT_MIN_TAPS", {1: 1, 2: 1})
+    x = jax.random.normal(jax.random.key(0), x_shape, jnp.float32)
+    w = jax.random.normal(jax.random.key(1), w_shape, jnp.float32)
+    pads = conv.explicit_pads(x_shape[1:3], w_shape[:2], (1, 1), padding, (1, 1))
+    assert formulation(x, w, (1, 1), padding, None) == "fft"
+    calls = []
+    monkeypatch.setattr(conv, "rows_conv", lambda *a: calls.append(1) or rows(*a))
+    y_ref = lax.conv_general_dilated(x, w, (1, 1), pads, dimension_numbers=numbers(4))
+    scale = float(abs(y_ref).max())
+    for y in (
+        jax.jit(rows, static_argnums=2)(x, w, pads),
+        jax.jit(
+            lambda x, w: conv.conv_general_dilated(
+                x, w, (1, 1), padding, dimension_numbers=numbers(4)
+            )
+        )(x, w),
+    ):
+        assert y.shape == y_ref.shape
+        np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * scale)
+    assert calls  # the models' conv took `rows_conv`
+
+
 def test_fft_conv_on_a_paper_size_kernel_equals_lax():
     """Satt's first conv (16 x 12, "SAME") on a short spectrogram: the default rule takes the FFT."""
     kx, kw, kg = jax.random.split(jax.random.key(3), 3)
