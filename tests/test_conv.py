@@ -35,6 +35,12 @@ FOLD_CASES = {
     "strided_full": ((2, 15, 5, 2), (3, 5, 2, 4), (2, 1), ((1, 1), (0, 0)), None),
     "dilated_full": ((2, 15, 6, 1), (3, 6, 1, 3), (1, 1), ((2, 2), (0, 0)), (2, 1)),
 }
+# Overlap-save blocks (1-D, kernels heavier than the batch's channels): odd and
+# even kernels, "SAME" and explicit pads, a last block partly past the end.
+BLOCK_CASES = {
+    "same_blocks": ((2, 80, 6), (5, 6, 8), (1,), "SAME", None),
+    "even_blocks": ((1, 61, 4), (6, 4, 9), (1,), ((3, 1),), None),
+}
 # Chunk sizes: the default (one chunk here); 2 output rows of one example (row
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
 # blocks, the last one padded: every case has 3 examples).
@@ -84,6 +90,7 @@ def both(case):
         **CASES_LAX,
         **FFT_CASES,
         **FOLD_CASES,
+        **BLOCK_CASES,
     }[case]
     kx, kw, kg = jax.random.split(jax.random.key(len(case)), 3)
     x = jax.random.normal(kx, x_shape, jnp.float32)
@@ -206,6 +213,37 @@ def test_folded_forward_and_gradients_equal_lax(case):
 
 
 rows = conv.rows_conv
+
+
+@pytest.mark.parametrize("case", list(BLOCK_CASES))
+def test_blocked_fft_forward_and_gradients_equal_lax(case, monkeypatch):
+    monkeypatch.setattr(conv, "BLOCK_MIN_TAPS", 1)
+    x, w, kg, reference, fast = both(case)
+    assert formulation(x, w, *BLOCK_CASES[case][2:]) == "fft_blocks"
+    pads = conv.explicit_pads(
+        x.shape[1:2], w.shape[:1], (1,), BLOCK_CASES[case][3], (1,)
+    )
+    block = conv.block_length(w.shape[0])
+    assert x.shape[1] + sum(pads[0]) > 2 * (block - w.shape[0] + 1)  # several blocks
+    y_ref, vjp_ref = jax.vjp(reference, x, w)
+    y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
+    assert y.shape == y_ref.shape
+    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * float(abs(y_ref).max()))
+    g = jax.random.normal(kg, y.shape, jnp.float32)
+    for got, want in zip(vjp(g), vjp_ref(g), strict=True):
+        assert got.shape == want.shape
+        scale = float(jnp.abs(want).max())
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+
+
+def test_block_length_is_four_kernels_rounded_up_to_a_power_of_two():
+    assert [conv.block_length(k) for k in (5, 16, 20, 32, 64)] == [
+        32,
+        64,
+        128,
+        128,
+        256,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -346,12 +384,14 @@ def test_fast_formulations_only_on_cpu(monkeypatch):
         ((32, 37, 50, 32), (5, 5, 32, 48), (1, 1), "SAME", None),
         # Anand's R1: a whole-axis kernel leaves one column: a folded 1-D conv.
         ((32, 64, 64, 2), (5, 64, 2, 1024), (1, 1), ((2, 2), (0, 0)), "fold"),
-        # 1-D: Aldeneh's 64- and 32-frame convs by FFT, its 16-frame one not;
-        # Zhang's second conv by FFT, its first (one channel) not; Neumann's
-        # 20 frames and Latif's strided kernel not.
-        ((32, 798, 240), (64, 240, 384), (1,), "SAME", "fft"),
-        ((32, 798, 240), (32, 240, 384), (1,), "SAME", "fft"),
-        ((32, 798, 240), (16, 240, 384), (1,), "SAME", None),
+        # 1-D: Aldeneh's 64-, 32- and 16-frame convs by FFT over blocks, its
+        # 8-frame one not; Zhang's second conv by FFT over whole frames, its
+        # first (one channel) not; Neumann's 20 frames and Latif's strided
+        # kernel not.
+        ((32, 798, 240), (64, 240, 384), (1,), "SAME", "fft_blocks"),
+        ((32, 798, 240), (32, 240, 384), (1,), "SAME", "fft_blocks"),
+        ((32, 798, 240), (16, 240, 384), (1,), "SAME", "fft_blocks"),
+        ((32, 798, 240), (8, 240, 384), (1,), "SAME", None),
         ((7952, 320, 40), (40, 40, 40), (1,), "SAME", "fft"),
         ((7952, 640, 1), (40, 1, 40), (1,), "SAME", None),
         ((32, 748, 26), (20, 26, 100), (1,), "SAME", None),
