@@ -19,7 +19,7 @@ from data_builders import audio as audio_files
 from data_builders.synthetic import synthetic_speech
 from ser_jax import classify
 from ser_jax.data.speech_activity import SpeechDetector
-from ser_jax.methods import neural
+from ser_jax.methods import neural, scoring
 
 SR = 16000
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +139,26 @@ def test_a_timeline_of_known_segments(run):
     np.testing.assert_allclose(
         smooth[7].posteriors, rows[7].posteriors
     )  # after silence
+
+
+def test_windows_are_scored_in_full_batches_and_one_power_of_two(run, monkeypatch):
+    """37 windows: rows of 32 then 8 (not 32 again), each window's posterior
+    as when scored alone."""
+    classifier = run["classifier"]
+    models = classifier.scorer  # a neural run's: its folds' TrainedModels
+    assert isinstance(models, scoring.TrainedModels)
+    rows, predict = [], models._predict
+    monkeypatch.setattr(
+        models,
+        "_predict",
+        lambda state, b: rows.append(len(b["index"])) or predict(state, b),
+    )
+    pcm = audio_files.to_int16(np.concatenate([known_recording()] * 7)[: 37 * SR])
+    windows = [pcm[i * SR : (i + 1) * SR] for i in range(37)]
+    together = classifier.score_windows(windows)
+    assert rows == [32, 8] * len(models.states)
+    alone = np.concatenate([classifier.score_windows([w]) for w in windows[30:]])
+    np.testing.assert_allclose(together[30:], alone, atol=1e-5)
 
 
 def test_a_stream_in_irregular_chunks_equals_the_file(run):

@@ -17,7 +17,7 @@ import ml_collections
 import numpy as np
 from flax import nnx
 
-from ser_jax.data.batches import batches
+from ser_jax.data.batches import gather
 from ser_jax.data.segments import Segments
 from ser_jax.frontends import FrontendLike, standardization
 from ser_jax.methods.checkpoints import FoldCheckpoints
@@ -98,22 +98,27 @@ class TrainedModels:
     def segment_posteriors(self, segments: Segments) -> np.ndarray:
         """`[S, K]`: each segment's posterior, the mean over the models.
 
-        Segments are scored in padded batches of `bucket_size`; in eval mode
-        no layer mixes the examples of a batch, so a segment's posterior does
-        not depend on what it is scored with. Standardisation: `statistics`.
+        Segments are scored in batches of `bucket_size`, the last one padded
+        only to the next power of two (75 windows: 32 + 32 + 16 rows, not
+        3 x 32); in eval mode no layer mixes the examples of a batch, so a
+        segment's posterior does not depend on what it is scored with.
+        Standardisation: `statistics`.
         """
         if len(segments) == 0:
             raise ValueError("no segments to score")
         stats = self.statistics(segments)
         size = bucket_size(len(segments))
         probs = np.zeros((len(self.states), len(segments), self.num_classes))
-        for batch in batches(segments, size):
+        for start in range(0, len(segments), size):
+            idx = np.arange(start, min(start + size, len(segments)))
+            rows = bucket_size(len(idx), size)
+            batch = gather(segments, idx, rows)
             keep = batch["index"] >= 0
             for m, (state, fold_stats) in enumerate(
                 zip(self.states, stats, strict=True)
             ):
                 if fold_stats is not None:
-                    batch.update(standardization.per_segment(*fold_stats, size))
+                    batch.update(standardization.per_segment(*fold_stats, rows))
                 out = np.asarray(self._predict(state, batch))
                 probs[m, batch["index"][keep]] = out[keep]
         return probs.mean(0)
