@@ -43,7 +43,7 @@ unchanged:
   frames 0.53x (the FFT 1.14x); forward alone 0.28x, 0.40x, 0.60x. Its
   8-frame conv (0.86x fwd+bwd, 1.11x forward), Neumann's (26 -> 100
   channels: no gain) and Zhang's (40 -> 40 channels over 16 x 497 frames:
-  blocks 1.5x of the whole FFT) stay as they were.
+  blocks 1.3-1.6x of the whole FFT) stay as they were.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
   products in chunks of output rows small enough to stay in cache: for each
