@@ -181,11 +181,9 @@ def formulation(x, w, strides, padding, dilation, lhs_dilation=None, numbers_=No
     )
 
 
-@pytest.mark.parametrize("case", list(FFT_CASES))
-def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
-    monkeypatch.setattr(conv, "FFT_MIN_TAPS", {1: 1, 2: 1})
-    x, w, kg, reference, fast = both(case)
-    assert formulation(x, w, *FFT_CASES[case][2:]) == "fft"
+def vjp_equals_lax(x, w, kg, reference, fast) -> jax.Array:
+    """`fast`'s output and both cotangents (jitted) equal `reference`'s within
+    float32 rounding; returns the output."""
     y_ref, vjp_ref = jax.vjp(reference, x, w)
     y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
     assert y.shape == y_ref.shape
@@ -195,24 +193,23 @@ def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
         assert got.shape == want.shape
         scale = float(jnp.abs(want).max())
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+    return y
+
+
+@pytest.mark.parametrize("case", list(FFT_CASES))
+def test_fft_forward_and_gradients_equal_lax(case, monkeypatch):
+    monkeypatch.setattr(conv, "FFT_MIN_TAPS", {1: 1, 2: 1})
+    x, w, kg, reference, fast = both(case)
+    assert formulation(x, w, *FFT_CASES[case][2:]) == "fft"
+    vjp_equals_lax(x, w, kg, reference, fast)
 
 
 @pytest.mark.parametrize("case", list(FOLD_CASES))
 def test_folded_forward_and_gradients_equal_lax(case):
     x, w, kg, reference, fast = both(case)
     assert formulation(x, w, *FOLD_CASES[case][2:]) == "fold"
-    y_ref, vjp_ref = jax.vjp(reference, x, w)
-    y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
-    assert y.shape == y_ref.shape and y.shape[2] == 1
-    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * float(abs(y_ref).max()))
-    g = jax.random.normal(kg, y.shape, jnp.float32)
-    for got, want in zip(vjp(g), vjp_ref(g), strict=True):
-        assert got.shape == want.shape
-        scale = float(jnp.abs(want).max())
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
-
-
-rows = conv.rows_conv
+    y = vjp_equals_lax(x, w, kg, reference, fast)
+    assert y.shape[2] == 1
 
 
 @pytest.mark.parametrize("case", list(BLOCK_CASES))
@@ -225,15 +222,7 @@ def test_blocked_fft_forward_and_gradients_equal_lax(case, monkeypatch):
     )
     block = conv.block_length(w.shape[0])
     assert x.shape[1] + sum(pads[0]) > 2 * (block - w.shape[0] + 1)  # several blocks
-    y_ref, vjp_ref = jax.vjp(reference, x, w)
-    y, vjp = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
-    assert y.shape == y_ref.shape
-    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * float(abs(y_ref).max()))
-    g = jax.random.normal(kg, y.shape, jnp.float32)
-    for got, want in zip(vjp(g), vjp_ref(g), strict=True):
-        assert got.shape == want.shape
-        scale = float(jnp.abs(want).max())
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * scale)
+    vjp_equals_lax(x, w, kg, reference, fast)
 
 
 def test_block_length_is_four_kernels_rounded_up_to_a_power_of_two():
@@ -244,6 +233,9 @@ def test_block_length_is_four_kernels_rounded_up_to_a_power_of_two():
         128,
         256,
     ]
+
+
+rows = conv.rows_conv  # the original, while a test wraps it
 
 
 @pytest.mark.parametrize(
