@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 import benchmarks_md
 
 from ser_jax import frontends
-from ser_jax.frontends import reference
+from ser_jax.frontends import framing, reference
 
 SR = 16000
 SECTION = "## Front-end throughput"
@@ -91,21 +91,11 @@ def librosa_anand(fe: frontends.AnandSpectrogram, y: np.ndarray) -> np.ndarray:
         channels.append(np.log(np.abs(stft[first:last].T) + fe.log_eps))
     frames = min(len(c) for c in channels)
     image = np.stack([c[:frames] for c in channels], axis=-1)
-    time_w = resize_weights(frames, fe.out_frames)
-    freq_w = resize_weights(image.shape[1], fe.out_bins)
-    image = np.stack([time_w.T @ image[..., c] @ freq_w for c in range(2)], -1)
+    # jax.image.resize's antialiased linear resize, as the front-end's constants.
+    time_w = framing.resize_matrix(frames, fe.out_frames)
+    freq_w = framing.resize_matrix(image.shape[1], fe.out_bins)
+    image = np.stack([time_w @ image[..., c] @ freq_w.T for c in range(2)], -1)
     return image - image.mean(axis=(0, 1))
-
-
-def resize_weights(in_size: int, out_size: int) -> np.ndarray:
-    """`[in, out]` weights of an antialiased linear resize (jax.image.resize's)."""
-    scale = out_size / in_size
-    width = max(1 / scale, 1.0)  # the triangle widens when shrinking
-    centres = (np.arange(out_size) + 0.5) / scale - 0.5
-    weights = np.maximum(
-        0.0, 1 - np.abs(centres[None, :] - np.arange(in_size)[:, None]) / width
-    )
-    return weights / weights.sum(axis=0, keepdims=True)
 
 
 def librosa_log_mel(fe: frontends.LogMel, y: np.ndarray) -> np.ndarray:
