@@ -2,6 +2,7 @@
 
     python benchmarks/conv_layers.py                 # every layer and pool below
     python benchmarks/conv_layers.py qs1 cl2 zp1     # some of them
+    python benchmarks/conv_layers.py --forward cl1   # the forward pass alone
 
 For each layer (batch 32, or a model's own where it says so; the model's
 input to that layer, random values), a
@@ -15,6 +16,10 @@ kernel spanning a whole axis is the folded 1-D conv). Prints the first call
 (compile + one run) and the median of 3 further calls of each, their ratios
 to `lax`, and what `conv.formulation` picks for the layer (rules chosen from
 these figures).
+
+With `--forward`, each layer's jitted forward pass alone (no gradient, as in
+evaluation and `ser_jax.classify`), the same ways; "picked" is then what the
+models run without a gradient (for a one-channel FFT conv, `conv.rows_conv`).
 
 Then each 2x2 max pool after those layers (batch 32, ReLU before it, as in
 `layers.conv_block`): a jitted `grad` of `sum(pool(relu(x)) ** 2)` with
@@ -121,8 +126,9 @@ def layer_arrays(name: str):
     return x, w, tuple(pads)
 
 
-def time_layer(name: str) -> dict[str, tuple[float, float]]:
-    """{"lax" | "im2col" | "fft" | "picked": (first call s, median s of 3 more)}."""
+def time_layer(name: str, forward: bool = False) -> dict[str, tuple[float, float]]:
+    """{"lax" | "im2col" | "fft" | "picked": (first call s, median s of 3 more)}
+    of the gradient, or with `forward` of the forward pass alone."""
     x, w, pads = layer_arrays(name)
     argnums = (1,) if name in FIRST_LAYERS else (0, 1)
     ones = (1,) * len(pads)
@@ -140,7 +146,8 @@ def time_layer(name: str) -> dict[str, tuple[float, float]]:
         def loss(x, w, f=f):
             return jnp.sum(f(x, w) ** 2)
 
-        out[label] = time_calls(jax.jit(jax.grad(loss, argnums=argnums)), x, w)
+        timed = jax.jit(f) if forward else jax.jit(jax.grad(loss, argnums=argnums))
+        out[label] = time_calls(timed, x, w)
     return out
 
 
@@ -154,6 +161,10 @@ def picked(name: str) -> str:
 
 
 def main(names: list[str]) -> None:
+    forward = "--forward" in names
+    names = [n for n in names if n != "--forward"]
+    if forward:
+        print("Forward pass alone (no gradient):")
     print(
         "| layer | shape (B, spatial.., C_in -> C_out, kernel) | lax first / step s "
         "| im2col first / step s | FFT first / step s | picked first / step s "
@@ -168,17 +179,20 @@ def main(names: list[str]) -> None:
         x, w, _ = layer_arrays(name)
         shape = ", ".join(map(str, x.shape[:-1]))
         kernel = tuple(w.shape[:-2])
-        t = time_layer(name)
+        t = time_layer(name, forward)
+        label = picked(name)
+        if forward and label == "fft" and x.ndim == 4 and x.shape[-1] == 1:
+            label = "rows"  # `conv.one_channel_fft_conv` without a gradient
         cells = " | ".join(f"{t[k][0]:.2f} / {t[k][1]:.3f}" for k in t)
         print(
             f"| {name} | {shape}, {x.shape[-1]} -> {w.shape[-1]}, {kernel} | {cells} "
             f"| {t['im2col'][1] / t['lax'][1]:.2f} | {t['fft'][1] / t['lax'][1]:.2f} "
-            f"| {picked(name)} | {t['picked'][1] / t['lax'][1]:.2f} |",
+            f"| {label} | {t['picked'][1] / t['lax'][1]:.2f} |",
             flush=True,
         )
 
     pools = [n for n in names if n in POOLS] if names else list(POOLS)
-    if not pools:
+    if not pools or forward:
         return
     print(
         "\n| pool | input (B, H, W, C) | nnx.max_pool first / step s "

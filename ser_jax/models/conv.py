@@ -12,9 +12,10 @@ unchanged:
   axis, as Anand's R-filters span all 64 frequency bins, has one output
   column: it is a 1-D conv over the first axis with the second folded into
   the channels (`[B, H, W * C_in]`, kernel `[k, W * C_in, C_out]`), the same
-  sums in another order. XLA's CPU conv ran the 2-D form 2-2.5x slower,
-  forward and weight gradient (two input channels, 1024 filters of 5 x 64;
-  `benchmarks/conv_layers.py r1`).
+  sums in another order. For Anand's R1 conv (two input channels, 1024
+  filters of 5 x 64) the folded form took 0.50x of XLA's 2-D time with the
+  weight gradient and 0.33x forward alone (`benchmarks/conv_layers.py r1`,
+  `--forward r1`).
 - `"fft"` (`ser_jax.models.fft_conv`): forward and both gradients as products
   per frequency, for stride-1 undilated convs with large kernels
   (`FFT_MIN_TAPS`: 96 taps in 2-D, 32 in 1-D on more than one input channel)
@@ -31,19 +32,22 @@ unchanged:
   coverage rule; they fold) 60x. Outputs equal `lax`'s within float32
   rounding. A 2-D FFT conv on one input channel (a spectrogram's first
   conv) runs its forward pass, where no gradient is taken (evaluation,
-  `ser_jax.classify`), as `rows_conv` instead: 0.56x of `lax`'s (and the
-  FFT's) time for Satt's first conv, 0.33x for the quickstart's.
+  `ser_jax.classify`), as `rows_conv` instead: 0.60x of `lax`'s (and the
+  FFT's) time for Satt's first conv, 0.30x for the quickstart's
+  (`benchmarks/conv_layers.py --forward cl1 qs1`).
 - `"fft_blocks"` (`fft_conv.blocked_fft_conv`): a 1-D FFT conv over
   overlapping blocks of about four kernel lengths (overlap-save), where the
   kernel's channel pairs outnumber the batch's channels (its spectrum is then
   most of the whole-length FFT's work), the kernel has `BLOCK_MIN_TAPS` taps
   or more and the padded input spans at least two blocks. Aldeneh's convs
-  (240 -> 384 channels over 798 frames, batch 32), fwd+bwd: 64 frames 0.23x
-  of `lax`'s time (whole-length FFT 0.33x), 32 frames 0.34x (0.59x), 16
-  frames 0.53x (the FFT 1.14x); forward alone 0.28x, 0.40x, 0.60x. Its
-  8-frame conv (0.86x fwd+bwd, 1.11x forward), Neumann's (26 -> 100
-  channels: no gain) and Zhang's (40 -> 40 channels over 16 x 497 frames:
-  blocks 1.3-1.6x of the whole FFT) stay as they were.
+  (240 -> 384 channels over 798 frames, batch 32), fwd+bwd: 64 frames 0.20x
+  of `lax`'s time (whole-length FFT 0.33x), 32 frames 0.35x (0.68x), 16
+  frames 0.52x (the FFT 1.26x); forward alone 0.23x, 0.38x, 0.59x
+  (`benchmarks/conv_layers.py [--forward] al16 al32 al64`). In a sweep of
+  block lengths its 8-frame conv gained too little (0.86x fwd+bwd, 1.11x
+  forward), Neumann's (26 -> 100 channels) nothing, and Zhang's (40 -> 40
+  channels over 16 x 497 frames) took 1.3-1.6x of the whole FFT's time, so
+  they stay as they were.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
   products in chunks of output rows small enough to stay in cache: for each
