@@ -84,7 +84,6 @@ import numpy as np
 from jax import lax
 
 from ser_jax.models import fft_conv as fft
-from ser_jax.models.fft_conv import fft_conv
 
 # Elements of one chunk's stacked windows (batch x rows x ... x offsets x C_in):
 # 0.3-0.6M floats (1-2 MB) measured fastest on a 2-core CPU (Satt's second
@@ -230,7 +229,7 @@ def conv_general_dilated(
         if how == "fft":
             if lhs.ndim == 4 and lhs.shape[-1] == 1:
                 return one_channel_fft_conv(lhs, rhs, pads)
-            return fft_conv(lhs, rhs, pads)
+            return fft.fft_conv(lhs, rhs, pads)
         return im2col_conv(lhs, rhs, tuple(window_strides), pads, dilation)
     kwargs = {} if out_sharding is None else {"out_sharding": out_sharding}
     return lax.conv_general_dilated(
