@@ -32,4 +32,6 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.model.gru_units = 128
     config.model.gru_layers = 2
     config.model.input_dropout = 0.1
+    # Lets evaluation share the convs of overlapping frames (see `Zhang`).
+    config.model.frame_hop = config.frontend.get_ref("hop_length")
     return config

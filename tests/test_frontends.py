@@ -431,6 +431,31 @@ def test_raw_waveform_matches_numpy_slicing(frame_length, hop_length):
     np.testing.assert_array_equal(ours, ref)
 
 
+@pytest.mark.parametrize("hop_length", [160, 250])
+def test_overlapping_frames_give_back_their_signal(hop_length):
+    """The raw front-end's frames are views of one signal: `framing` reads it
+    back from each example's valid frames (Zhang's shared convs rely on it)."""
+    fe = frontends.RawWaveform(
+        max_samples=8000, frame_length=640, hop_length=hop_length
+    )
+    audio = np.stack([_speechy(0.5), -_speechy(0.5)])
+    lengths = jnp.array([8000, 1500])
+    frames, counts = fe(jnp.asarray(audio), lengths)
+    assert framing.frames_overlap(frames, counts, hop_length)
+    signal = np.asarray(framing.overlapping_frames_signal(frames, counts, hop_length))
+    for i, count in enumerate(np.asarray(counts)):
+        covered = (count - 1) * hop_length + 640  # up to the last valid frame's end
+        np.testing.assert_array_equal(signal[i, :covered], audio[i, :covered])
+        assert np.all(signal[i, covered:] == 0)
+    # A valid frame that does not continue the one before it is caught; one
+    # past the count is not looked at.
+    changed = np.asarray(frames).copy()
+    changed[1, int(counts[1])] = 1.0
+    assert framing.frames_overlap(jnp.asarray(changed), counts, hop_length)
+    changed[0, 3, 0] += 1e-3
+    assert not framing.frames_overlap(jnp.asarray(changed), counts, hop_length)
+
+
 def test_satt_window_must_fit_the_dft():
     with pytest.raises(ValueError, match="does not fit"):
         frontends.SattSpectrogram(grid_hz=40.0, window_ms=40.0)

@@ -10,7 +10,7 @@ import optax
 import pytest
 from flax import nnx
 
-from ser_jax import models
+from ser_jax import frontends, models
 from ser_jax.frontends import anand as frontends_anand
 from ser_jax.models import anand, layers, satt
 from ser_jax.models.satt import SattCnnLstm
@@ -449,6 +449,69 @@ def test_satt_cnn_paper_sizes():
     # 400 bins pooled five times -> 12, times 64 filters.
     assert model.dense.in_features == 12 * 64
     assert [c.kernel.shape[-1] for c in model.convs] == [16, 24, 32, 48, 64]
+
+
+# ----------------------------------------------------------------------------
+# Zhang: overlapping frames share their convs where no dropout is drawn.
+
+
+def _raw_frames(hop, lengths, max_samples=4000, seed=0):
+    fe = frontends.RawWaveform(
+        max_samples=max_samples, frame_length=640, hop_length=hop
+    )
+    audio = np.random.default_rng(seed).standard_normal((len(lengths), max_samples))
+    return fe(jnp.asarray(0.3 * audio, jnp.float32), jnp.asarray(lengths))
+
+
+@pytest.mark.parametrize("kernel,hop", [(40, 160), (7, 64), (8, 250)])
+def test_zhang_shared_convs_equal_each_frames_own(kernel, hop):
+    # The last clip is shorter than a frame (one zero-padded frame).
+    frames, counts = _raw_frames(hop, [4000, 1300, 500])
+    model = small_model("zhang", conv_kernel=kernel, frame_hop=hop)
+    assert model.shares_frames(640)
+    shared = np.asarray(model.shared_frame_features(frames, counts))
+    own = np.asarray(model.frame_features(frames))
+    valid = np.arange(frames.shape[1])[None, :] < np.asarray(counts)[:, None]
+    np.testing.assert_allclose(shared[valid], own[valid], rtol=1e-5, atol=1e-6)
+    # The whole model, jitted: the same class scores as without sharing.
+    unshared = small_model("zhang", conv_kernel=kernel, frame_hop=0)
+    logits = nnx.jit(lambda m, x, n: m(x, n))
+    np.testing.assert_allclose(
+        logits(model, frames, counts),
+        logits(unshared, frames, counts),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_zhang_frames_that_do_not_overlap_are_convolved_each_on_its_own():
+    frames, counts = _raw_frames(160, [4000, 2000])
+    frames = frames.at[0, 5, 100].add(1.0)  # no longer the next frame's samples
+    model = small_model("zhang")
+    assert model.shares_frames(640)
+    own = nnx.jit(lambda m, x, n: m(x, n))(
+        small_model("zhang", frame_hop=0), frames, counts
+    )
+    np.testing.assert_allclose(model(frames, counts), own, rtol=1e-5, atol=1e-6)
+    # Odd hops (the max-pool would not align), none, or one frame apart: each on its own.
+    for hop in (161, 0, 640):
+        assert not small_model("zhang", frame_hop=hop).shares_frames(640)
+
+
+def test_conv_padded_pads_as_told():
+    layer = layers.conv_layer(3, 4, (5,), padding="SAME", rngs=nnx.Rngs(0))
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 20, 3)), jnp.float32)
+    np.testing.assert_allclose(
+        layers.conv_padded(layer, x, "SAME"), layer(x), atol=1e-6
+    )
+    # (2, 0): "SAME" without its right padding, the 18 outputs whose taps all
+    # see samples on the right.
+    left_only = layers.conv_padded(layer, x, [(2, 0)])
+    assert left_only.shape == (2, 18, 4)
+    np.testing.assert_allclose(left_only, layer(x)[:, :18], atol=1e-6)
+    strided = layers.conv_layer(3, 4, (5,), strides=2, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="unstrided"):
+        layers.conv_padded(strided, x, "SAME")
 
 
 # ----------------------------------------------------------------------------

@@ -42,6 +42,36 @@ def frame_signal(
     return audio[:, idx]
 
 
+def frames_overlap(
+    frames: jax.Array, frame_counts: jax.Array, hop_length: int
+) -> jax.Array:
+    """Whether each valid frame of `[B, T, n]` continues the one before it
+    `hop_length` samples on, as `frame_signal` cuts them (a scalar bool)."""
+    overlap = frames.shape[-1] - hop_length
+    if overlap <= 0 or frames.shape[1] < 2:
+        return jnp.asarray(overlap <= 0 or frames.shape[1] < 2)
+    same = frames[:, 1:, :overlap] == frames[:, :-1, hop_length:]
+    later = jnp.arange(1, frames.shape[1])[None, :, None] < frame_counts[:, None, None]
+    return jnp.all(same | ~later)
+
+
+def overlapping_frames_signal(
+    frames: jax.Array, frame_counts: jax.Array, hop_length: int
+) -> jax.Array:
+    """The `[B, (T - 1) * hop_length + n]` signal that `frame_signal` cut
+    `[B, T, n]` frames from, read from each example's valid frames: zero past
+    the end of the last one (all zero where none is valid)."""
+    b, t, n = frames.shape
+    positions = np.arange((t - 1) * hop_length + n)
+    last = jnp.maximum(frame_counts[:, None] - 1, 0)
+    frame = jnp.minimum(positions[None] // hop_length, last)
+    offset = positions[None] - hop_length * frame
+    inside = offset < n
+    flat = frame * n + jnp.minimum(offset, n - 1)
+    signal = jnp.take_along_axis(frames.reshape(b, t * n), flat, axis=1)
+    return jnp.where(inside, signal, 0.0)
+
+
 def num_valid_frames(
     lengths: jax.Array, frame_length: int, hop_length: int, num_frames: int
 ) -> jax.Array:

@@ -22,7 +22,7 @@ import numpy as np
 from flax import nnx
 
 from ser_jax.frontends.framing import mask_frames
-from ser_jax.models.conv import conv_general_dilated
+from ser_jax.models.conv import channel_last_numbers, conv_general_dilated
 from ser_jax.models.normalization import normalize
 from ser_jax.models.pooling import max_pool
 
@@ -200,6 +200,26 @@ def conv_layer(
         rngs=rngs,
         **kwargs,
     )
+
+
+def conv_padded(
+    layer: nnx.Conv, x: jax.Array, padding: str | Sequence[tuple[int, int]]
+) -> jax.Array:
+    """`layer(x)` with another padding: "SAME", "VALID" or `(low, high)` per
+    spatial axis (unstrided, undilated, ungrouped layers only)."""
+    steps = (layer.strides, layer.kernel_dilation, layer.input_dilation)
+    if not all(np.all(np.asarray(s) == 1) for s in steps) or (
+        layer.feature_group_count != 1
+    ):
+        raise ValueError("conv_padded takes unstrided, undilated, ungrouped convs")
+    y = layer.conv_general_dilated(
+        x,
+        layer.kernel[...],
+        (1,) * (x.ndim - 2),
+        padding,
+        dimension_numbers=channel_last_numbers(x.ndim),
+    )
+    return y if layer.bias is None else y + layer.bias[...]
 
 
 def conv_block(
