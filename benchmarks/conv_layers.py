@@ -64,6 +64,9 @@ LAYERS_1D = {
     "al64": (32, 798, 240, 384, 64),
     "zg1": (16 * 497, 640, 1, 40, 40),  # configs/zhang.py: per 40 ms frame
     "zg2": (16 * 497, 320, 40, 40, 40),
+    # Zhang's second conv once over each 5 s window's signal (`Zhang`'s shared
+    # frames in evaluation), 32 windows.
+    "zs2": (32, 40_000, 40, 40, 40),
     "ne20": (32, 748, 26, 100, 20),  # configs/neumann.py's wider conv
 }
 # Each model's first conv: its input is the features, so training takes no

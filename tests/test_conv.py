@@ -40,6 +40,8 @@ FOLD_CASES = {
 BLOCK_CASES = {
     "same_blocks": ((2, 80, 6), (5, 6, 8), (1,), "SAME", None),
     "even_blocks": ((1, 61, 4), (6, 4, 9), (1,), ((3, 1),), None),
+    # Few channel pairs for the batch: blocks only as the input is long.
+    "long_blocks": ((3, 300, 2), (5, 2, 3), (1,), ((2, 5),), None),
 }
 # Chunk sizes: the default (one chunk here); 2 output rows of one example (row
 # blocks, the last one padded where the rows are odd); 2 whole examples (batch
@@ -215,6 +217,7 @@ def test_folded_forward_and_gradients_equal_lax(case):
 @pytest.mark.parametrize("case", list(BLOCK_CASES))
 def test_blocked_fft_forward_and_gradients_equal_lax(case, monkeypatch):
     monkeypatch.setattr(conv, "BLOCK_MIN_TAPS", 1)
+    monkeypatch.setattr(conv, "LONG_BLOCKS", 4)
     x, w, kg, reference, fast = both(case)
     assert formulation(x, w, *BLOCK_CASES[case][2:]) == "fft_blocks"
     pads = conv.explicit_pads(
@@ -385,6 +388,9 @@ def test_fast_formulations_only_on_cpu(monkeypatch):
         ((32, 798, 240), (16, 240, 384), (1,), "SAME", "fft_blocks"),
         ((32, 798, 240), (8, 240, 384), (1,), "SAME", None),
         ((7952, 320, 40), (40, 40, 40), (1,), "SAME", "fft"),
+        # ... and once over 32 windows' signal (`Zhang`'s shared frames): long
+        # enough for blocks.
+        ((32, 40000, 40), (40, 40, 40), (1,), "SAME", "fft_blocks"),
         ((7952, 640, 1), (40, 1, 40), (1,), "SAME", None),
         ((32, 748, 26), (20, 26, 100), (1,), "SAME", None),
         ((32, 80000, 1), (1600, 1, 40), (160,), "SAME", None),

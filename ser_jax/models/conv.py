@@ -39,7 +39,9 @@ unchanged:
   overlapping blocks of about four kernel lengths (overlap-save), where the
   kernel's channel pairs outnumber the batch's channels (its spectrum is then
   most of the whole-length FFT's work), the kernel has `BLOCK_MIN_TAPS` taps
-  or more and the padded input spans at least two blocks. Aldeneh's convs
+  or more and the padded input spans at least two blocks; with fewer channel
+  pairs, where it spans `LONG_BLOCKS` blocks (Zhang's second conv once over
+  32 windows' signal, `zs2` below). Aldeneh's convs
   (240 -> 384 channels over 798 frames, batch 32), fwd+bwd: 64 frames 0.20x
   of `lax`'s time (whole-length FFT 0.33x), 32 frames 0.35x (0.68x), 16
   frames 0.52x (the FFT 1.26x); forward alone 0.23x, 0.38x, 0.59x
@@ -98,6 +100,8 @@ ROWS_CHANNELS = 128
 # blocks of `BLOCK_TAPS` kernel lengths (rounded up to a power of two).
 BLOCK_MIN_TAPS = 16
 BLOCK_TAPS = 4
+# ... and, whatever the channels, inputs this many blocks long.
+LONG_BLOCKS = 32
 # Where the FFT pays (see above): kernel taps per number of spatial axes
 # (2-D: won at 96 and 192, lost at 64; 1-D: won at 32 and 40, lost at 16 and 20).
 FFT_MIN_TAPS = {1: 32, 2: 96}
@@ -173,8 +177,9 @@ def formulation(
         padded = [n + lo + hi for n, (lo, hi) in zip(spatial, pads, strict=True)]
         if len(kernel) == 1 and c_in > 1 and kernel[0] >= BLOCK_MIN_TAPS:
             c_out, batch = rhs.shape[-1], lhs.shape[0]
+            block = block_length(kernel[0])
             kernel_heavy = c_in * c_out >= batch * (c_in + c_out)
-            if kernel_heavy and padded[0] >= 2 * block_length(kernel[0]):
+            if padded[0] >= (2 if kernel_heavy else LONG_BLOCKS) * block:
                 return "fft_blocks"
         covered = all(2 * (p - k + 1) >= p for p, k in zip(padded, kernel, strict=True))
         many_taps = int(np.prod(kernel)) >= FFT_MIN_TAPS[len(kernel)]

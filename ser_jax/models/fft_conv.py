@@ -155,8 +155,11 @@ def blocked_fft_conv(x: jax.Array, w: jax.Array, pads: Pads, block: int) -> jax.
     than the whole padded length's. Where the kernel holds more channel pairs
     than the batch holds channels (Aldeneh's 240 x 384 at batch 32), its
     spectrum is the larger part of `fft_conv`'s work, and blocks of about
-    four kernel lengths cut it several times. Gradients: `fft_conv`'s, through
-    the blocks' slices.
+    four kernel lengths cut it several times; over long inputs (Zhang's
+    second conv once over a window's signal) blocks also beat one long
+    transform. Gradients: `fft_conv`'s, through the reshape that cuts the
+    blocks (a stack of one slice per block compiled for seconds and made a
+    long input's gradient slower than `lax`'s).
     """
     b, length, c_in = x.shape
     taps, c_out = w.shape[0], w.shape[-1]
@@ -164,13 +167,10 @@ def blocked_fft_conv(x: jax.Array, w: jax.Array, pads: Pads, block: int) -> jax.
     out = length + lo + hi - taps + 1
     step = block - taps + 1
     blocks = -(-out // step)
-    xp = jnp.pad(x, [(0, 0), (lo, blocks * step + taps - 1 - length - lo), (0, 0)])
-    windows = jnp.stack(
-        [
-            lax.slice_in_dim(xp, j * step, j * step + block, axis=1)
-            for j in range(blocks)
-        ],
-        axis=1,
-    )  # [B, blocks, block, C_in]
+    # Block j is rows j and j + 1 of the padded input cut into rows of `step`
+    # samples: a row and the first `taps - 1` samples of the next.
+    xp = jnp.pad(x, [(0, 0), (lo, (blocks + 1) * step - length - lo), (0, 0)])
+    rows = xp.reshape(b, blocks + 1, step, c_in)
+    windows = jnp.concatenate([rows[:, :-1], rows[:, 1:, : taps - 1]], axis=2)
     y = fft_conv(windows.reshape(b * blocks, block, c_in), w, ((0, 0),))
     return y.reshape(b, blocks * step, c_out)[:, :out]
