@@ -40,16 +40,18 @@ unchanged:
   kernel's channel pairs outnumber the batch's channels (its spectrum is then
   most of the whole-length FFT's work), the kernel has `BLOCK_MIN_TAPS` taps
   or more and the padded input spans at least two blocks; with fewer channel
-  pairs, where it spans `LONG_BLOCKS` blocks (Zhang's second conv once over
-  32 windows' signal, `zs2` below). Aldeneh's convs
-  (240 -> 384 channels over 798 frames, batch 32), fwd+bwd: 64 frames 0.20x
-  of `lax`'s time (whole-length FFT 0.33x), 32 frames 0.35x (0.68x), 16
-  frames 0.52x (the FFT 1.26x); forward alone 0.23x, 0.38x, 0.59x
-  (`benchmarks/conv_layers.py [--forward] al16 al32 al64`). In a sweep of
-  block lengths its 8-frame conv gained too little (0.86x fwd+bwd, 1.11x
-  forward), Neumann's (26 -> 100 channels) nothing, and Zhang's (40 -> 40
-  channels over 16 x 497 frames) took 1.3-1.6x of the whole FFT's time, so
-  they stay as they were.
+  pairs, where it spans `LONG_BLOCKS` blocks. Aldeneh's convs (240 -> 384
+  channels over 798 frames, batch 32), fwd+bwd: 64 frames 0.21x of `lax`'s
+  time (whole-length FFT 0.34x), 32 frames 0.33x (0.65x), 16 frames 0.51x
+  (the FFT 1.13x); forward alone 0.25x, 0.37x, 0.63x. Zhang's second conv
+  once over 32 windows' signal (40 -> 40 channels, 40,000 positions; its
+  shared frames in evaluation): 0.57x forward (the FFT 0.83x), 0.42x
+  fwd+bwd (0.60x) (`benchmarks/conv_layers.py [--forward] al16 al32 al64
+  zs2`). In a sweep of block lengths Aldeneh's 8-frame conv gained too
+  little (0.86x fwd+bwd, 1.11x forward), Neumann's (26 -> 100 channels)
+  nothing, and Zhang's per-frame one (40 -> 40 channels over 16 x 497
+  frames of 320) took 1.3-1.6x of the whole FFT's time, so they stay as
+  they were.
 - `"im2col"` (`im2col_conv` below): XLA's forward pass and input gradient,
   outputs bitwise those of `lax`, and the weight gradient as im2col matrix
   products in chunks of output rows small enough to stay in cache: for each
