@@ -321,7 +321,9 @@ class Zhang(nnx.Module):
         `t * frame_hop / 2 + p` within `exact_spans`. Only the outputs at its
         ends are recomputed: the first conv on its first and last samples,
         padded with zeros on the frame's side (the same sums as on the whole
-        frame), then the second on those next to the signal's values.
+        frame), then the second on those next to the signal's values. Frames
+        past an example's count (which the GRUs and attention never read) are
+        not the per-frame values of zeros.
         """
         b, t, n = frames.shape
         (start1, stop1), (start2, stop2) = self.exact_spans(n)
