@@ -30,14 +30,15 @@ def pcm_to_float(audio: jax.Array) -> jax.Array:
 def frame_signal(
     audio: jax.Array, frame_length: int, hop_length: int, num_frames: int
 ) -> jax.Array:
-    """Cuts `[B, N]` audio into `[B, num_frames, frame_length]` frames (no centring).
+    """Cuts `[B, N, ...]` audio into `[B, num_frames, frame_length, ...]`
+    frames (no centring).
 
     The signal is zero-padded (or cut) to exactly cover `num_frames` frames.
     """
     needed = (num_frames - 1) * hop_length + frame_length
-    pad = needed - audio.shape[-1]
+    pad = needed - audio.shape[1]
     if pad > 0:
-        audio = jnp.pad(audio, ((0, 0), (0, pad)))
+        audio = jnp.pad(audio, [(0, 0), (0, pad)] + [(0, 0)] * (audio.ndim - 2))
     idx = np.arange(num_frames)[:, None] * hop_length + np.arange(frame_length)
     return audio[:, idx]
 
@@ -49,7 +50,7 @@ def frames_overlap(
     `hop_length` samples on, as `frame_signal` cuts them (a scalar bool)."""
     overlap = frames.shape[-1] - hop_length
     if overlap <= 0 or frames.shape[1] < 2:
-        return jnp.asarray(overlap <= 0 or frames.shape[1] < 2)
+        return jnp.asarray(True)  # no two frames share a sample
     same = frames[:, 1:, :overlap] == frames[:, :-1, hop_length:]
     later = jnp.arange(1, frames.shape[1])[None, :, None] < frame_counts[:, None, None]
     return jnp.all(same | ~later)

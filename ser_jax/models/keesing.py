@@ -20,10 +20,13 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import nnx
 
-from ser_jax.frontends.framing import frames_overlap, overlapping_frames_signal
+from ser_jax.frontends.framing import (
+    frame_signal,
+    frames_overlap,
+    overlapping_frames_signal,
+)
 from ser_jax.models.layers import (
     BATCH_AXIS,
     AttentionPool,
@@ -332,10 +335,10 @@ class Zhang(nnx.Module):
         signal = overlapping_frames_signal(frames, lengths, self.frame_hop)
         pooled = self.pooled_conv1(signal[..., None], "SAME")
         whole = self.pooled_conv2(pooled, "SAME")
-        starts = (self.frame_hop // 2) * np.arange(t)[:, None]
 
         def framed(x: jax.Array, start: int, stop: int) -> jax.Array:
-            x = x[:, starts + np.arange(start, stop)]
+            """Each frame's pooled positions `[start, stop)` of the signal's."""
+            x = frame_signal(x[:, start:], stop - start, self.frame_hop // 2, t)
             return x.reshape(b * t, stop - start, -1)
 
         frames = frames.reshape(b * t, n, 1)
