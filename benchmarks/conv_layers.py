@@ -18,8 +18,9 @@ to `lax`, and what `conv.formulation` picks for the layer (rules chosen from
 these figures).
 
 With `--forward`, each layer's jitted forward pass alone (no gradient, as in
-evaluation and `ser_jax.classify`), the same ways; "picked" is then what the
-models run without a gradient (for a one-channel FFT conv, `conv.rows_conv`).
+evaluation and `ser_jax.classify`), the same ways. A one-channel FFT conv's
+"picked" is `conv.one_channel_fft_conv`: `conv.rows_conv` forward, the FFT's
+gradients ("rows" in the table).
 
 Then each 2x2 max pool after those layers (batch 32, ReLU before it, as in
 `layers.conv_block`): a jitted `grad` of `sum(pool(relu(x)) ** 2)` with
@@ -184,8 +185,8 @@ def main(names: list[str]) -> None:
         kernel = tuple(w.shape[:-2])
         t = time_layer(name, forward)
         label = picked(name)
-        if forward and label == "fft" and x.ndim == 4 and x.shape[-1] == 1:
-            label = "rows"  # `conv.one_channel_fft_conv` without a gradient
+        if label == "fft" and x.ndim == 4 and x.shape[-1] == 1:
+            label = "rows"  # `conv.one_channel_fft_conv`
         cells = " | ".join(f"{t[k][0]:.2f} / {t[k][1]:.3f}" for k in t)
         print(
             f"| {name} | {shape}, {x.shape[-1]} -> {w.shape[-1]}, {kernel} | {cells} "

@@ -250,11 +250,12 @@ rows = conv.rows_conv  # the original, while a test wraps it
         ((1, 40, 17, 1), (16, 12, 1, 16), "SAME"),  # Satt's first conv
     ],
 )
-def test_one_channel_forward_without_gradient_equals_lax(
+def test_one_channel_forward_is_rows_conv_and_equals_lax(
     x_shape, w_shape, padding, monkeypatch
 ):
-    """Undifferentiated, a one-channel FFT conv runs as `rows_conv`; its
-    gradients are the FFT's (`test_fft_forward_and_gradients_equal_lax`)."""
+    """A one-channel FFT conv's forward pass is `rows_conv`, with or without a
+    gradient; its gradients are the FFT's (their values:
+    `test_fft_forward_and_gradients_equal_lax`, case "first_conv")."""
     monkeypatch.setattr(conv, "FFT_MIN_TAPS", {1: 1, 2: 1})
     x = jax.random.normal(jax.random.key(0), x_shape, jnp.float32)
     w = jax.random.normal(jax.random.key(1), w_shape, jnp.float32)
@@ -264,17 +265,20 @@ def test_one_channel_forward_without_gradient_equals_lax(
     monkeypatch.setattr(conv, "rows_conv", lambda *a: calls.append(1) or rows(*a))
     y_ref = lax.conv_general_dilated(x, w, (1, 1), pads, dimension_numbers=numbers(4))
     scale = float(abs(y_ref).max())
-    for y in (
-        jax.jit(rows, static_argnums=2)(x, w, pads),
-        jax.jit(
-            lambda x, w: conv.conv_general_dilated(
-                x, w, (1, 1), padding, dimension_numbers=numbers(4)
-            )
-        )(x, w),
-    ):
+
+    def fast(x, w):
+        return conv.conv_general_dilated(
+            x, w, (1, 1), padding, dimension_numbers=numbers(4)
+        )
+
+    y_rows = jax.jit(rows, static_argnums=2)(x, w, pads)
+    y_fast = jax.jit(fast)(x, w)
+    assert len(calls) == 1  # undifferentiated, the models' conv took `rows_conv`
+    y_vjp, _ = jax.jit(lambda x, w: jax.vjp(fast, x, w))(x, w)
+    assert len(calls) == 2  # ... and so did its forward pass under `vjp`
+    for y in (y_rows, y_fast, y_vjp):
         assert y.shape == y_ref.shape
         np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5 * scale)
-    assert calls  # the models' conv took `rows_conv`
 
 
 def test_fft_conv_on_a_paper_size_kernel_equals_lax():

@@ -31,10 +31,11 @@ unchanged:
   2.12x, and Anand's whole-axis kernels (one output column, hence the
   coverage rule; they fold) 60x. Outputs equal `lax`'s within float32
   rounding. A 2-D FFT conv on one input channel (a spectrogram's first
-  conv) runs its forward pass, where no gradient is taken (evaluation,
-  `ser_jax.classify`), as `rows_conv` instead: 0.60x of `lax`'s (and the
-  FFT's) time for Satt's first conv, 0.30x for the quickstart's
-  (`benchmarks/conv_layers.py --forward cl1 qs1`).
+  conv) runs its forward pass as `rows_conv` instead, in training as in
+  evaluation, and keeps the FFT's gradients (`one_channel_fft_conv`):
+  forward alone 0.60x of `lax`'s (and the FFT's) time for Satt's first
+  conv, 0.30x for the quickstart's (`benchmarks/conv_layers.py --forward
+  cl1 qs1`); fwd+bwd 0.86x and 0.84x of the FFT's.
 - `"fft_blocks"` (`fft_conv.blocked_fft_conv`): a 1-D FFT conv over
   overlapping blocks of about four kernel lengths (overlap-save), where the
   kernel's channel pairs outnumber the batch's channels (its spectrum is then
@@ -317,12 +318,19 @@ def rows_conv(x: jax.Array, w: jax.Array, pads: fft.Pads) -> jax.Array:
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
 def one_channel_fft_conv(x: jax.Array, w: jax.Array, pads: fft.Pads) -> jax.Array:
-    """`rows_conv` where no gradient is taken; the FFT's forward pass and
-    gradients where one is (`fft_conv`)."""
+    """`rows_conv`'s output with the FFT's gradients (`fft_conv_bwd`).
+
+    On one input channel the FFT's forward pass is mostly its inverse
+    transforms of the `C_out` output maps, which cost more than `rows_conv`;
+    the gradients need only the input's and the kernel's spectra."""
     return rows_conv(x, w, pads)
 
 
-one_channel_fft_conv.defvjp(fft.fft_conv_fwd, fft.fft_conv_bwd)
+def one_channel_fft_conv_fwd(x: jax.Array, w: jax.Array, pads: fft.Pads):
+    return rows_conv(x, w, pads), fft.conv_spectra(x, w, pads)
+
+
+one_channel_fft_conv.defvjp(one_channel_fft_conv_fwd, fft.fft_conv_bwd)
 
 
 def lax_conv(x, w, strides, pads, dilation) -> jax.Array:

@@ -107,6 +107,17 @@ def fft_conv(x: jax.Array, w: jax.Array, pads: Pads) -> jax.Array:
     return fft_conv_fwd(x, w, pads)[0]
 
 
+def conv_spectra(x: jax.Array, w: jax.Array, pads: Pads):
+    """The padded input's and the kernel's spectra, `[B, C_in, *freqs]` and
+    `[C_in, C_out, *freqs]`: what the forward pass multiplies and the
+    backward pass keeps (`fft_conv_bwd`'s residuals, with `w`)."""
+    n = transform_lengths(x.shape[1:-1], pads)
+    xp = jnp.pad(channels_first(x), [(0, 0), (0, 0), *pads])
+    x_hat = spectra(xp, n)
+    w_hat = spectra(jnp.moveaxis(w, (-2, -1), (0, 1)), n)
+    return x_hat, w_hat, w
+
+
 def fft_conv_fwd(x: jax.Array, w: jax.Array, pads: Pads):
     spatial, kernel = x.shape[1:-1], w.shape[:-2]
     n = transform_lengths(spatial, pads)
@@ -114,13 +125,11 @@ def fft_conv_fwd(x: jax.Array, w: jax.Array, pads: Pads):
         s + lo + hi - k + 1
         for s, (lo, hi), k in zip(spatial, pads, kernel, strict=True)
     )
-    xp = jnp.pad(channels_first(x), [(0, 0), (0, 0), *pads])
-    x_hat = spectra(xp, n)  # [B, C_in, *freqs]
-    w_hat = spectra(jnp.moveaxis(w, (-2, -1), (0, 1)), n)  # [C_in, C_out, *freqs]
+    residuals = x_hat, w_hat, _ = conv_spectra(x, w, pads)
     # y[p] = sum_k xp[p + k] w[k]: a correlation, so the kernel's spectrum is conjugated.
     y_hat = per_frequency_product(x_hat, jnp.conj(w_hat), (1, 0))
     y = crop(maps(y_hat, n), (0,) * len(n), out)
-    return channels_last(y), (x_hat, w_hat, w)
+    return channels_last(y), residuals
 
 
 def fft_conv_bwd(pads: Pads, residuals, g: jax.Array):
