@@ -459,3 +459,18 @@ def test_overlapping_frames_give_back_their_signal(hop_length):
 def test_satt_window_must_fit_the_dft():
     with pytest.raises(ValueError, match="does not fit"):
         frontends.SattSpectrogram(grid_hz=40.0, window_ms=40.0)
+
+
+@pytest.mark.parametrize("length", [37, 12])  # cut to the frames, and zero-padded
+def test_frame_signal_frames_each_trailing_channel_alike(length):
+    """`frame_signal` on `[B, N, C]` frames every channel as it frames `[B, N]`."""
+    x = np.random.default_rng(0).standard_normal((2, length, 3)).astype(np.float32)
+    framed = np.asarray(framing.frame_signal(jnp.asarray(x), 8, 3, 6))
+    assert framed.shape == (2, 6, 8, 3)
+    for c in range(3):
+        one = np.asarray(framing.frame_signal(jnp.asarray(x[..., c]), 8, 3, 6))
+        np.testing.assert_array_equal(framed[..., c], one)
+    # Frame t is samples [3t, 3t + 8) of the signal zero-padded to 23 samples.
+    padded = np.pad(x, [(0, 0), (0, max(23 - length, 0)), (0, 0)])
+    for t in range(6):
+        np.testing.assert_array_equal(framed[:, t], padded[:, 3 * t : 3 * t + 8])
